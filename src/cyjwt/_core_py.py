@@ -67,7 +67,10 @@ def split_token(token: bytes) -> tuple[bytes, bytes, bytes, bytes]:
     signing_input, dot, crypto = token.rpartition(b".")
     header, dot2, payload = signing_input.partition(b".")
     if not dot or not dot2:
-        raise DecodeError("Not enough segments")
+        # PyJWT's error is chained to the unpacking ValueError behind it.
+        raise DecodeError("Not enough segments") from ValueError(
+            "not enough values to unpack (expected 2, got 1)"
+        )
     return signing_input, header, payload, crypto
 
 
