@@ -85,9 +85,12 @@ def _extensions() -> list[Extension]:
             raise RuntimeError("CYJWT_REQUIRE_EXTENSIONS is set but Cython is missing") from exc
         print("*** WARNING: Cython is not installed; cyjwt will be pure Python (slower).")
         return []
-    macros = [("OPENSSL_API_COMPAT", "0x10101000L"), ("OPENSSL_NO_DEPRECATED_3_0", None)]
+    # The low-level SHA2 calls (SHA256_Init ...) are deprecated in OpenSSL 3
+    # but kept, and they are what lets a key's HMAC pads be hashed once
+    # and the context copied per call as a plain struct.
+    macros = [("OPENSSL_API_COMPAT", "0x10101000L")]
     if sys.platform != "win32":
-        extra_compile_args = ["-O3"]
+        extra_compile_args = ["-O3", "-Wno-deprecated-declarations"]
     else:
         extra_compile_args = []
     ext = Extension(

@@ -17,6 +17,7 @@ from . import (
     utils,
     warnings,
 )
+from . import _fastpath
 from ._core import IMPLEMENTATION
 from ._jwt_alias import install_as_jwt
 from ._version import PYJWT_COMPAT_VERSION, __version__
@@ -49,6 +50,8 @@ from .exceptions import (
 )
 from .jwks_client import PyJWKClient
 from .warnings import InsecureKeyLengthWarning
+
+_fastpath.setup()
 
 __all__ = [
     "PyJWS",

@@ -10,8 +10,18 @@ from __future__ import annotations
 
 import binascii
 import hmac
+import json
+import warnings
+from typing import Any, Optional
 
-from .exceptions import DecodeError
+from .exceptions import (
+    DecodeError,
+    InvalidAlgorithmError,
+    InvalidKeyError,
+    InvalidSignatureError,
+    InvalidTokenError,
+)
+from .warnings import InsecureKeyLengthWarning
 
 __all__ = [
     "IMPLEMENTATION",
@@ -20,6 +30,12 @@ __all__ = [
     "split_token",
     "hmac_sign",
     "hmac_verify",
+    "json_loads",
+    "json_dumps",
+    "fast_setup",
+    "clear_caches",
+    "jwt_decode",
+    "jwt_encode",
 ]
 
 IMPLEMENTATION = "python"
@@ -82,3 +98,252 @@ def hmac_sign(hash_name: str, key: bytes, msg: bytes) -> bytes:
 def hmac_verify(hash_name: str, key: bytes, msg: bytes, sig: bytes) -> bool:
     """Constant-time check that *sig* is the HMAC of *msg* under *key*."""
     return hmac.compare_digest(sig, hmac.digest(key, msg, _HASH_NAMES[hash_name]))
+
+
+def json_loads(data: bytes) -> Any:
+    """``json.loads(data)``; the compiled twin reads common documents faster."""
+    return json.loads(data)
+
+
+def json_dumps(obj: Any) -> bytes:
+    """``json.dumps(obj, separators=(",", ":")).encode()``."""
+    return json.dumps(obj, separators=(",", ":")).encode("utf-8")
+
+
+# -------------------------------------------------------------------------
+# The one-call HS* encode and decode.  jwt_decode / jwt_encode return None
+# when a call is not theirs to take (see _fastpath.py); the caller then
+# runs the general path, which gives the same result more slowly.
+
+
+class _Hooks:
+    """What fast_setup hands over: the classes and functions checked against."""
+
+    pyjwt_cls: Any = None
+    hmac_cls: Any = None
+    hash_by_func: dict[Any, str] = {}
+    api_jwt_globals: dict[str, Any] = {}
+    real_datetime: Any = None
+    timedelta_cls: Any = None
+    eligible: Any = None
+    unset: Any = None
+    timegm: Any = None
+
+
+_TYPE_OK: dict[type, bool] = {}
+_KEY_CACHES: dict[str, dict[Any, tuple[bytes, Optional[str]]]] = {
+    name: {} for name in _HASH_NAMES
+}
+_KEY_CACHE_SIZE = 256
+_TYPE_CACHE_SIZE = 256
+_HS_ALGS = {"HS256", "HS384", "HS512"}
+_HEADER_SEGMENTS: dict[tuple[str, bool], bytes] = {}
+
+
+def fast_setup(
+    pyjwt_cls: Any,
+    hmac_cls: Any,
+    hash_by_func: dict[Any, str],
+    api_jwt_globals: dict[str, Any],
+    real_datetime: Any,
+    timedelta_cls: Any,
+    eligible: Any,
+    unset: Any,
+    timegm: Any,
+) -> None:
+    """Hand the core the classes and hooks the fast path checks against."""
+    _Hooks.pyjwt_cls = pyjwt_cls
+    _Hooks.hmac_cls = hmac_cls
+    _Hooks.hash_by_func = dict(hash_by_func)
+    _Hooks.api_jwt_globals = api_jwt_globals
+    _Hooks.real_datetime = real_datetime
+    _Hooks.timedelta_cls = timedelta_cls
+    _Hooks.eligible = eligible
+    _Hooks.unset = unset
+    _Hooks.timegm = timegm
+    clear_caches()
+    _HEADER_SEGMENTS.clear()
+    for alg in sorted(_HS_ALGS):
+        for sort_keys in (True, False):
+            text = json.dumps({"typ": "JWT", "alg": alg}, separators=(",", ":"), sort_keys=sort_keys)
+            _HEADER_SEGMENTS[alg, sort_keys] = b64url_encode(text.encode())
+
+
+def clear_caches() -> None:
+    """Forget cached keys and class checks (tests; after patching a class)."""
+    _TYPE_OK.clear()
+    for cache in _KEY_CACHES.values():
+        cache.clear()
+
+
+def _type_ok(cls: type) -> bool:
+    found = _TYPE_OK.get(cls)
+    if found is None:
+        if len(_TYPE_OK) >= _TYPE_CACHE_SIZE:
+            _TYPE_OK.clear()
+        found = _TYPE_OK[cls] = bool(_Hooks.eligible(cls))
+    return found
+
+
+def _key_state(alg_obj: Any, hash_name: str, key: Any) -> tuple[bytes, Optional[str]]:
+    """(prepared key, key-length warning or None), after the algorithm's key checks."""
+    cache = _KEY_CACHES[hash_name]
+    found = cache.get(key)
+    if found is None:
+        prepared = alg_obj.prepare_key(key)  # raises what the general path raises
+        found = (prepared, alg_obj.check_key_length(prepared))
+        if len(cache) >= _KEY_CACHE_SIZE:
+            cache.clear()
+        cache[key] = found
+    return found
+
+
+def _settle_key_length(message: Optional[str], enforce: bool, stacklevel: int) -> None:
+    if message is None:
+        return
+    if enforce:
+        raise InvalidKeyError(message)
+    warnings.warn(message, InsecureKeyLengthWarning, stacklevel=stacklevel + 1)
+
+
+def _parse_json_segment(data: bytes, what: str) -> Any:
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as err:
+        raise DecodeError(f"Invalid {what} string: {err}") from err
+
+
+def _hmac_alg_and_hash(jws: Any, alg: str) -> Any:
+    alg_obj = jws._algorithms.get(alg)
+    if type(alg_obj) is not _Hooks.hmac_cls:
+        return None, None
+    return alg_obj, _Hooks.hash_by_func.get(alg_obj.hash_alg)
+
+
+_PLAIN_CONTAINERS = (list, tuple, set, frozenset)
+
+
+def jwt_decode(
+    self: Any,
+    token: Any,
+    key: Any,
+    algorithms: Any,
+    audience: Any,
+    issuer: Any,
+    subject: Any,
+    leeway: Any,
+    complete: bool,
+) -> Any:
+    """PyJWT.decode / decode_complete with no options, in one call; None: not ours."""
+    # Everything that can send the call back to the general path is
+    # decided before anything observable (a warning, an error) happens.
+    if not _type_ok(type(self)) or not _type_ok(type(self._jws)):
+        return None
+    if _Hooks.api_jwt_globals.get("datetime") is not _Hooks.real_datetime:
+        return None
+    if type(key) is not str and type(key) is not bytes:
+        return None
+    if type(algorithms) not in (list, tuple) or not algorithms:
+        return None
+    options = self.options
+    if type(options) is not dict:
+        return None
+    if type(token) is bytes:
+        data = token
+    elif type(token) is str and token.isascii():
+        data = token.encode("ascii")
+    else:
+        return None
+
+    signing_input, dot, crypto_segment = data.rpartition(b".")
+    header_segment, dot2, payload_segment = signing_input.partition(b".")
+    if not dot or not dot2:
+        raise DecodeError("Not enough segments") from ValueError(
+            "not enough values to unpack (expected 2, got 1)"
+        )
+    header = _parse_json_segment(b64url_decode_segment(header_segment, "header"), "header")
+    if type(header) is not dict:
+        raise DecodeError("Invalid header string: must be a json object")
+    if "b64" in header or "crit" in header:
+        return None
+    payload_data = b64url_decode_segment(payload_segment, "payload")
+    signature = b64url_decode_segment(crypto_segment, "crypto")
+    if "kid" in header and type(header["kid"]) is not str:
+        raise InvalidTokenError("Key ID header parameter must be a string")
+
+    if "alg" not in header:
+        raise InvalidAlgorithmError("Algorithm not specified") from None
+    alg = header["alg"]
+    if not alg or alg not in algorithms:
+        raise InvalidAlgorithmError("The specified alg value is not allowed")
+    if type(alg) is not str:
+        return None
+    jws = self._jws
+    alg_obj, hash_name = _hmac_alg_and_hash(jws, alg)
+    if hash_name is None:
+        return None
+    prepared, message = _key_state(alg_obj, hash_name, key)
+    enforce = bool(options.get("enforce_minimum_key_length", False))
+    _settle_key_length(message, enforce, 3 if complete else 2)
+    if not hmac.compare_digest(signature, hmac.digest(prepared, signing_input, _HASH_NAMES[hash_name])):
+        raise InvalidSignatureError("Signature verification failed")
+
+    payload = _parse_json_segment(payload_data, "payload")
+    if type(payload) is not dict:
+        raise DecodeError("Invalid payload string: must be a json object")
+    self._validate_claims(
+        payload, options, audience=audience, issuer=issuer, leeway=leeway, subject=subject
+    )
+    if complete:
+        return {"payload": payload, "header": header, "signature": signature}
+    return payload
+
+
+def jwt_encode(
+    self: Any,
+    payload: Any,
+    key: Any,
+    algorithm: Any,
+    headers: Any,
+    json_encoder: Any,
+    sort_headers: Any,
+) -> Optional[str]:
+    """PyJWT.encode of a plain dict with an HS* key, in one call; None: not ours."""
+    if headers is not None or json_encoder is not None or type(payload) is not dict:
+        return None
+    if type(key) is not str and type(key) is not bytes:
+        return None
+    if algorithm is _Hooks.unset:
+        algorithm = "HS256"
+    elif type(algorithm) is not str or algorithm not in _HS_ALGS:
+        return None
+    if not _type_ok(type(self)):
+        return None
+    jws = self._jws
+    if not _type_ok(type(jws)):
+        return None
+    typ = jws.header_typ
+    if type(typ) is not str or typ != "JWT" or type(jws.options) is not dict:
+        return None
+    alg_obj, hash_name = _hmac_alg_and_hash(jws, algorithm)
+    if hash_name is None:
+        return None
+    header_segment = _HEADER_SEGMENTS[algorithm, bool(sort_headers)]
+
+    copied = False
+    for claim in ("exp", "iat", "nbf"):
+        value = payload.get(claim)
+        if isinstance(value, _Hooks.real_datetime):
+            if not copied:
+                payload = payload.copy()
+                copied = True
+            payload[claim] = _Hooks.timegm(value.utctimetuple())
+    if "iss" in payload and not isinstance(payload["iss"], str):
+        raise TypeError("Issuer (iss) must be a string.")
+    body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+
+    prepared, message = _key_state(alg_obj, hash_name, key)
+    _settle_key_length(message, bool(jws.options.get("enforce_minimum_key_length", False)), 2)
+    signing_input = header_segment + b"." + b64url_encode(body)
+    signature = hmac.digest(prepared, signing_input, _HASH_NAMES[hash_name])
+    return (signing_input + b"." + b64url_encode(signature)).decode("ascii")

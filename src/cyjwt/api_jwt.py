@@ -15,7 +15,7 @@ from collections.abc import Container, Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Dict, Union, cast
 
-from . import _fastpath
+from . import _core
 from .api_jws import _ALGORITHM_UNSET, PyJWS, _jws_global_obj, _warn_unsupported_kwargs
 from .exceptions import (
     DecodeError,
@@ -115,7 +115,7 @@ class PyJWT:
             raise TypeError(
                 "Expecting a dict object, as JWT only supports JSON objects as payloads."
             )
-        token = _fastpath.encode(self, payload, key, algorithm, headers, json_encoder, sort_headers)
+        token = _core.jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_headers)
         if token is not None:
             return token
 
@@ -170,7 +170,7 @@ class PyJWT:
         if kwargs:
             _warn_unsupported_kwargs("decode_complete", kwargs)
         if options is None and verify is None and detached_payload is None:
-            decoded = _fastpath.decode(
+            decoded = _core.jwt_decode(
                 self, jwt, key, algorithms, audience, issuer, subject, leeway, True
             )
             if decoded is not None:
@@ -248,7 +248,7 @@ class PyJWT:
         if kwargs:
             _warn_unsupported_kwargs("decode", kwargs)
         if options is None and verify is None and detached_payload is None:
-            claims = _fastpath.decode(
+            claims = _core.jwt_decode(
                 self, jwt, key, algorithms, audience, issuer, subject, leeway, False
             )
             if claims is not None:
