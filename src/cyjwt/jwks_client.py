@@ -1,0 +1,272 @@
+"""Fetch signing keys from a JWKS endpoint over HTTP(S).
+
+:class:`PyJWKClient` mirrors PyJWT 2.15.1's client of the same name.  Two
+optional caches sit in front of the network:
+
+* the JWK Set cache (on by default): the whole key set, parsed, kept for
+  ``lifespan`` seconds in a :class:`~cyjwt.jwk_set_cache.JWKSetCache`;
+* the signing-key cache (off by default): :meth:`PyJWKClient.get_signing_key`
+  wrapped per instance in :func:`functools.lru_cache`, with no expiry.
+
+An unknown ``kid`` triggers at most one forced re-download per
+``cooldown_duration`` seconds (counted from the last successful download),
+unless the JWK Set cache is disabled, in which case every miss re-downloads.
+
+Network access goes through ``urllib.request.build_opener`` looked up at
+call time, and the clock through this module's ``time`` import, so both can
+be replaced in tests.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import threading
+import time
+import urllib.request
+from functools import lru_cache
+from ssl import SSLContext
+from typing import Any
+from urllib.error import HTTPError, URLError
+from urllib.parse import urlparse
+
+from .api_jwk import PyJWK, PyJWKSet
+from .api_jwt import decode_complete as decode_token
+from .exceptions import PyJWKClientConnectionError, PyJWKClientError
+from .jwk_set_cache import JWKSetCache
+
+__all__ = ["PyJWKClient"]
+
+_ALLOWED_SCHEMES = ("http", "https")
+
+
+class _NoRedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Refuse every HTTP redirect.
+
+    Returning ``None`` from :meth:`redirect_request` makes urllib raise the
+    3xx response as an :class:`~urllib.error.HTTPError` instead of following
+    it, so request headers (which may carry credentials) are never replayed
+    to another host.
+    """
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        return None
+
+
+class PyJWKClient:
+    """Look up signing keys published at a JWKS URL.
+
+    :param uri: the JWKS endpoint; only ``http`` and ``https`` URLs are
+        accepted (checked here, before any request is made).
+    :param cache_keys: memoise :meth:`get_signing_key` per ``kid`` in an LRU
+        cache of ``max_cached_keys`` entries that never expire.
+    :param max_cached_keys: size of that LRU cache.
+    :param cache_jwk_set: keep the downloaded key set for ``lifespan``
+        seconds.
+    :param lifespan: how long the key set stays fresh; must be above 0 when
+        ``cache_jwk_set`` is true.
+    :param headers: extra HTTP request headers.
+    :param timeout: socket timeout of the request, in seconds.
+    :param ssl_context: TLS settings for ``https`` requests.
+    :param cooldown_duration: minimum number of seconds between a successful
+        download and a forced re-download caused by an unknown ``kid``;
+        ``0`` disables the limit.  Must be finite and not negative.
+    :raises PyJWKClientError: when an argument is rejected.
+    """
+
+    def __init__(
+        self,
+        uri: str,
+        cache_keys: bool = False,
+        max_cached_keys: int = 16,
+        cache_jwk_set: bool = True,
+        lifespan: float = 300,
+        headers: dict[str, Any] | None = None,
+        timeout: float = 30,
+        ssl_context: SSLContext | None = None,
+        cooldown_duration: float = 30,
+    ):
+        if headers is None:
+            headers = {}
+
+        # urllib would happily open file:, ftp: or data: URLs; a URL that an
+        # attacker can influence must not be able to reach those.
+        scheme = urlparse(uri).scheme.lower()
+        if scheme not in _ALLOWED_SCHEMES:
+            raise PyJWKClientError(
+                f"Invalid JWKS URI scheme {scheme!r}: only 'http' and 'https' are supported."
+            )
+
+        self.uri = uri
+        self.jwk_set_cache: JWKSetCache | None = None
+        self.headers = headers
+        self.timeout = timeout
+        self.ssl_context = ssl_context
+
+        if cooldown_duration < 0:
+            raise PyJWKClientError(
+                "Cooldown duration must be greater than or equal to 0, "
+                f'the input is "{cooldown_duration}"'
+            )
+        if not math.isfinite(cooldown_duration):
+            raise PyJWKClientError(
+                f'Cooldown duration must be finite, the input is "{cooldown_duration}"'
+            )
+        self.cooldown_duration = cooldown_duration
+        self._last_successful_fetch: float | None = None
+        self._client_lock = threading.RLock()
+
+        if cache_jwk_set:
+            if lifespan <= 0:
+                raise PyJWKClientError(
+                    f'Lifespan must be greater than 0, the input is "{lifespan}"'
+                )
+            self.jwk_set_cache = JWKSetCache(lifespan)
+        else:
+            self.jwk_set_cache = None
+
+        if cache_keys:
+            # The instance attribute shadows the method, so every caller
+            # (get_signing_key_from_jwt included) goes through the cache.
+            cached = lru_cache(maxsize=max_cached_keys)(self.get_signing_key)
+            self.get_signing_key = cached  # type: ignore[method-assign]
+
+    def fetch_data(self) -> Any:
+        """Download the key set and return the decoded JSON object.
+
+        On success the JWK Set cache (when enabled) is refreshed and the
+        cooldown clock restarts.  A failed download leaves the cache as it
+        was.
+
+        :raises PyJWKClientConnectionError: the request failed (network
+            error, timeout, HTTP error status, redirect, broken response).
+        :raises PyJWKClientError: the body is JSON but not an object.
+        :raises PyJWKSetError: the cache is on and the object holds no
+            usable key.
+        """
+        try:
+            request = urllib.request.Request(url=self.uri, headers=self.headers)
+            handlers: list[Any] = [_NoRedirectHandler()]
+            if self.ssl_context is not None:
+                handlers.append(urllib.request.HTTPSHandler(context=self.ssl_context))
+            opener = urllib.request.build_opener(*handlers)
+            with opener.open(request, timeout=self.timeout) as response:
+                payload = json.load(response)
+        except (URLError, TimeoutError, http.client.HTTPException) as exc:
+            if isinstance(exc, HTTPError):
+                # An HTTPError owns the response socket; release it now.
+                exc.close()
+            raise PyJWKClientConnectionError(
+                f'Fail to fetch data from the url, err: "{exc}"'
+            ) from exc
+
+        payload = self._as_jwk_set_payload(payload)
+
+        if self.jwk_set_cache is not None:
+            self.jwk_set_cache.put(payload)
+        self._last_successful_fetch = time.monotonic()
+        return payload
+
+    def get_jwk_set(self, refresh: bool = False) -> PyJWKSet:
+        """Return the key set, from the cache unless it is empty, stale or
+        ``refresh`` is true.
+
+        :raises PyJWKClientError: the endpoint (or an overriding
+            :meth:`fetch_data`) produced something other than a JSON object.
+        """
+        data: Any = None
+        downloaded = False
+        if self.jwk_set_cache is not None and not refresh:
+            data = self.jwk_set_cache.get()
+
+        if data is None:
+            data = self.fetch_data()
+            downloaded = True
+
+        if isinstance(data, PyJWKSet):
+            jwk_set = data
+        else:
+            # fetch_data may be overridden, so its result is checked again.
+            jwk_set = PyJWKSet.from_dict(self._as_jwk_set_payload(data))
+
+        if downloaded and self.jwk_set_cache is not None:
+            # Cache what is returned, which a subclass's fetch_data may have
+            # altered, so that later cache hits agree with this call.
+            self.jwk_set_cache.put(jwk_set)
+
+        return jwk_set
+
+    @staticmethod
+    def _as_jwk_set_payload(data: Any) -> dict[str, Any]:
+        if isinstance(data, dict):
+            return data
+        raise PyJWKClientError("The JWKS endpoint did not return a JSON object")
+
+    def get_signing_keys(self, refresh: bool = False) -> list[PyJWK]:
+        """Return the keys usable for signatures: those with a ``kid`` whose
+        ``use`` is ``"sig"`` or absent.
+
+        :raises PyJWKClientError: no key qualifies.
+        """
+        return self._get_signing_keys_from_jwk_set(self.get_jwk_set(refresh))
+
+    @staticmethod
+    def _get_signing_keys_from_jwk_set(jwk_set: PyJWKSet) -> list[PyJWK]:
+        keys = [key for key in jwk_set.keys if key.public_key_use in ["sig", None] and key.key_id]
+        if not keys:
+            raise PyJWKClientError("The JWKS endpoint did not contain any signing keys")
+        return keys
+
+    def get_signing_key(self, kid: str) -> PyJWK:
+        """Return the signing key whose ``kid`` matches.
+
+        On a miss the key set is re-downloaded once and searched again,
+        unless the cooldown since the last successful download has not run
+        out yet (the cooldown only applies while the JWK Set cache is on).
+
+        :raises PyJWKClientError: no key matches.
+        """
+        with self._client_lock:
+            key = self.match_kid(self.get_signing_keys(), kid)
+            if key:
+                return key
+
+            in_cooldown = (
+                self.jwk_set_cache is not None
+                and self._last_successful_fetch is not None
+                and time.monotonic() - self._last_successful_fetch < self.cooldown_duration
+            )
+            if not in_cooldown:
+                refreshed = self.get_signing_keys(refresh=True)
+                self._last_successful_fetch = time.monotonic()
+                key = self.match_kid(refreshed, kid)
+
+            if not key:
+                raise PyJWKClientError(f'Unable to find a signing key that matches: "{kid}"')
+            return key
+
+    def get_signing_key_from_jwt(self, token: str | bytes) -> PyJWK:
+        """Return the signing key named by the ``kid`` header of ``token``.
+
+        The token is only parsed here, not verified.
+        """
+        unverified = decode_token(token, options={"verify_signature": False})
+        return self.get_signing_key(unverified["header"].get("kid"))
+
+    @staticmethod
+    def match_kid(signing_keys: list[PyJWK], kid: str) -> PyJWK | None:
+        """Return the first key of ``signing_keys`` whose ``key_id`` equals
+        ``kid``, or ``None``."""
+        for key in signing_keys:
+            if key.key_id == kid:
+                return key
+        return None
