@@ -4,8 +4,9 @@
 # the same results and raise the same exceptions.  Cython directives are
 # set in setup.py, in one place.
 
+cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
-from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
+from cpython.dict cimport PyDict_SetItem
 from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_FromDouble
 from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.long cimport PyLong_AsDouble, PyLong_AsLongLongAndOverflow, PyLong_FromLongLong
@@ -16,12 +17,23 @@ from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdint cimport uint8_t
 from libc.stdlib cimport free, malloc
 from libc.math cimport isinf, isnan
-from libc.string cimport memcpy
+from libc.string cimport memcmp, memcpy
 
 import binascii
 import json
+from sys import intern as _intern
 import time
 import warnings
+
+cdef extern from *:
+    """
+    /* Borrowed dict lookup without PyDict_GetItem's error save/restore.
+       Every key looked up through it is a str, whose hash cannot fail. */
+    static PyObject *cyjwt_dict_get(PyObject *d, PyObject *key) {
+        return PyDict_GetItemWithError(d, key);
+    }
+    """
+    PyObject *PyDict_GetItem "cyjwt_dict_get"(object d, object key)
 
 cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object o)
@@ -29,6 +41,15 @@ cdef extern from "Python.h":
     object PyUnicode_FromStringAndSize(const char *s, Py_ssize_t size)
     double PyOS_string_to_double(const char *s, char **endptr, PyObject *overflow_exception) except? -1.0
     object PyLong_FromString(const char *s, char **pend, int base)
+    str PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
+    void Py_INCREF(object o)
+    char *PyOS_double_to_string(double val, char format_code, int precision, int flags, int *type) except NULL
+    void PyMem_Free(void *p)
+    int Py_DTSF_ADD_DOT_0
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    int PyUnicode_KIND(object o)
+    void *PyUnicode_DATA(object o)
+    Py_UCS4 PyUnicode_READ(int kind, void *data, Py_ssize_t index)
 
 cdef extern from "openssl/crypto.h" nogil:
     int CRYPTO_memcmp(const void *a, const void *b, size_t n)
@@ -379,14 +400,14 @@ DEF MAX_DEPTH = 64
 DEF MAX_INT_DIGITS = 18
 
 
-cdef class _Reader:
-    cdef const uint8_t *s
-    cdef Py_ssize_t n
-    cdef Py_ssize_t i
-    cdef bint failed
+cdef struct _Reader:
+    const uint8_t *s
+    Py_ssize_t n
+    Py_ssize_t i
+    bint failed
 
 
-cdef inline void _skip_ws(_Reader r) noexcept:
+cdef inline void _skip_ws(_Reader *r) noexcept:
     cdef uint8_t c
     while r.i < r.n:
         c = r.s[r.i]
@@ -413,7 +434,61 @@ cdef inline int _hex4(const uint8_t *p) noexcept:
     return v
 
 
-cdef object _read_string(_Reader r):
+cdef inline str _ascii_str(const uint8_t *p, Py_ssize_t n):
+    cdef str text = PyUnicode_New(n, 127)
+    memcpy(PyUnicode_DATA(text), p, n)
+    return text
+
+
+# Object keys seen before, reused so that building the dict neither
+# allocates nor hashes them again.  A slot is filled once and never
+# replaced, so a reader never sees a string being freed (safe without
+# the GIL too); a key that collides is simply built afresh.
+DEF KEY_SLOTS = 512
+DEF MAX_CACHED_KEY = 24
+cdef PyObject *_KEY_TABLE[KEY_SLOTS]
+
+
+cdef str _object_key(const uint8_t *p, Py_ssize_t n):
+    cdef unsigned int h = 2166136261u
+    cdef Py_ssize_t k
+    cdef PyObject *slot
+    cdef str key
+    if n > MAX_CACHED_KEY:
+        return _ascii_str(p, n)
+    for k in range(n):
+        h = (h ^ p[k]) * 16777619u
+    h = (h ^ <unsigned int>n) % KEY_SLOTS
+    slot = _KEY_TABLE[h]
+    if slot != NULL:
+        if PyUnicode_GET_LENGTH(<object>slot) == n and memcmp(PyUnicode_DATA(<object>slot), p, n) == 0:
+            return <str>slot
+        return _ascii_str(p, n)
+    # Interned, so that looking up a claim by a literal name ("exp")
+    # matches by identity.
+    key = _intern(_ascii_str(p, n))
+    Py_INCREF(key)
+    _KEY_TABLE[h] = <PyObject *>key
+    return key
+
+
+cdef object _read_key(_Reader *r):
+    """An object key: like _read_string, with plain ASCII keys cached."""
+    cdef Py_ssize_t start = r.i + 1
+    cdef Py_ssize_t j = start
+    cdef uint8_t c
+    while j < r.n:
+        c = r.s[j]
+        if c == 34:
+            r.i = j + 1
+            return _object_key(r.s + start, j - start)
+        if c == 92 or c < 32 or c >= 128:
+            return _read_string(r)
+        j += 1
+    return None
+
+
+cdef object _read_string(_Reader *r):
     """Read a string whose opening quote is at r.i; None on giving up."""
     cdef Py_ssize_t start = r.i + 1
     cdef Py_ssize_t j = start
@@ -438,7 +513,7 @@ cdef object _read_string(_Reader r):
     r.i = j + 1
     if not escaped:
         if ascii_only:
-            return PyUnicode_FromStringAndSize(<const char *>r.s + start, j - start)
+            return _ascii_str(r.s + start, j - start)
         try:
             return PyUnicode_DecodeUTF8(<const char *>r.s + start, j - start, NULL)
         except UnicodeDecodeError:
@@ -493,7 +568,7 @@ cdef object _unescape(const uint8_t *p, Py_ssize_t n):
         return None
 
 
-cdef object _read_number(_Reader r):
+cdef object _read_number(_Reader *r):
     cdef Py_ssize_t start = r.i
     cdef Py_ssize_t j = start
     cdef bint is_float = False
@@ -544,12 +619,12 @@ cdef object _read_number(_Reader r):
     return PyLong_FromLongLong(-v if r.s[start] == 45 else v)
 
 
-cdef inline object _fail(_Reader r):
+cdef inline object _fail(_Reader *r):
     r.failed = True
     return None
 
 
-cdef object _read_value(_Reader r, int depth):
+cdef object _read_value(_Reader *r, int depth):
     cdef uint8_t c
     cdef dict obj
     cdef list arr
@@ -575,7 +650,7 @@ cdef object _read_value(_Reader r, int depth):
             _skip_ws(r)
             if r.i >= r.n or r.s[r.i] != 34:
                 return _fail(r)
-            key = _read_string(r)
+            key = _read_key(r)
             if key is None:
                 return _fail(r)
             _skip_ws(r)
@@ -637,14 +712,14 @@ cdef object _read_value(_Reader r, int depth):
 
 cdef object _loads(const uint8_t *s, Py_ssize_t n):
     """Parse a JSON document; raises _GiveUp when json.loads must decide."""
-    cdef _Reader r = _Reader.__new__(_Reader)
+    cdef _Reader r
     r.s = s
     r.n = n
     r.i = 0
     r.failed = False
-    value = _read_value(r, 0)
+    value = _read_value(&r, 0)
     if not r.failed:
-        _skip_ws(r)
+        _skip_ws(&r)
         if r.i == r.n:
             return value
     raise _GiveUp
@@ -669,14 +744,6 @@ def json_loads(bytes data):
 # subclass, a non-str key, deep nesting, a cycle) makes it give up and
 # json.dumps does the whole document, errors included.
 
-cdef extern from "Python.h":
-    char *PyOS_double_to_string(double val, char format_code, int precision, int flags, int *type) except NULL
-    void PyMem_Free(void *p)
-    int Py_DTSF_ADD_DOT_0
-    Py_ssize_t PyUnicode_GET_LENGTH(object o)
-    int PyUnicode_KIND(object o)
-    void *PyUnicode_DATA(object o)
-    Py_UCS4 PyUnicode_READ(int kind, void *data, Py_ssize_t index)
 
 
 
@@ -766,13 +833,13 @@ cdef int _write_str(_Buf *b, str s) except -1:
             b.data[b.size + 1] = b'f'
             b.size += 2
         elif c >= 0x10000:
-            c -= 0x10000
-            hi = 0xD800 | ((c >> 10) & 0x3FF)
-            lo = 0xDC00 | (c & 0x3FF)
+            hi = <unsigned int>c - 0x10000
+            lo = 0xDC00 | (hi & 0x3FF)
+            hi = 0xD800 | ((hi >> 10) & 0x3FF)
             _put_u_escape(b, hi)
             _put_u_escape(b, lo)
         else:
-            _put_u_escape(b, c)
+            _put_u_escape(b, <unsigned int>c)
     b.data[b.size] = b'"'
     b.size += 1
     return 0
@@ -899,7 +966,7 @@ cdef object _TIMEDELTA = None
 cdef object _ELIGIBLE = None
 cdef object _UNSET = None
 cdef object _TIMEGM = None
-cdef object _TIME_MODULE = time
+cdef object _TIME_NS = time.time_ns
 cdef dict _TYPE_OK = {}
 cdef list _KEY_CACHES = [{}, {}, {}]
 # Bound on the number of cached keys per hash; past it the cache restarts.
@@ -968,26 +1035,6 @@ cdef _HmacKey _key_state(object alg_obj, int hash_id, object key):
     return state
 
 
-cdef int _settle_key_length(_HmacKey state, bint enforce, int stacklevel) except -1:
-    if state.length_message is None:
-        return 0
-    if enforce:
-        raise InvalidKeyError(state.length_message)
-    warnings.warn(state.length_message, InsecureKeyLengthWarning, stacklevel=stacklevel)
-    return 0
-
-
-cdef object _parse_json_segment(bytes data, str what):
-    try:
-        return _loads(<const uint8_t *>PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
-    except _GiveUp:
-        pass
-    try:
-        return json.loads(data)
-    except (ValueError, RecursionError) as err:
-        raise DecodeError(f"Invalid {what} string: {err}") from err
-
-
 cdef object _claim_int(object value):
     """int(value) as PyJWT applies it to a time claim; None when that fails."""
     if type(value) is int:
@@ -1002,7 +1049,7 @@ cdef bint _int_gt(object number, double bound) except -1:
     """number > bound, exactly as Python compares an int with a float."""
     cdef int overflow
     cdef long long v = PyLong_AsLongLongAndOverflow(number, &overflow)
-    if not overflow and -9007199254740992 <= v <= 9007199254740992:
+    if not overflow and -9007199254740992LL <= v <= 9007199254740992LL:
         return <double>v > bound
     return PyObject_RichCompareBool(number, PyFloat_FromDouble(bound), Py_GT)
 
@@ -1012,42 +1059,76 @@ cdef bint _is_plain_container(object value) noexcept:
     return t is list or t is tuple or t is set or t is frozenset
 
 
+cdef bint _audience_matches(object claimed, object audience) except -1:
+    """Whether any expected audience is among those the token claims."""
+    if type(claimed) is str:
+        if type(audience) is str:
+            return claimed == audience
+        for aud in audience:
+            if claimed is aud or claimed == aud:
+                return True
+        return False
+    if type(claimed) is not list:
+        raise InvalidAudienceError("Invalid claim format in token")
+    for item in <list>claimed:
+        if type(item) is not str:
+            raise InvalidAudienceError("Invalid claim format in token")
+    if type(audience) is str:
+        return PySequence_Contains(claimed, audience)
+    for aud in audience:
+        if PySequence_Contains(claimed, aud):
+            return True
+    return False
+
+
 cdef int _check_claims(dict payload, object require, bint verify_iat, bint verify_nbf,
                        bint verify_exp, bint verify_iss, bint verify_aud, bint verify_sub,
                        bint verify_jti, double leeway, object audience, object issuer,
                        object subject) except -1:
     cdef double now
     cdef Py_ssize_t i
-    for claim in require:
-        if payload.get(claim) is None:
-            raise MissingRequiredClaimError(claim)
+    cdef PyObject *found
+    if require:
+        for claim in require:
+            if payload.get(claim) is None:
+                raise MissingRequiredClaimError(claim)
 
     # datetime.now(tz=timezone.utc).timestamp(): microseconds, floored.
-    now = (_TIME_MODULE.time_ns() // 1000) / 1e6
+    # time.time_ns is called (not the C clock) so that time-machine, which
+    # patches that function in place, is seen; freezegun patches datetime,
+    # which sends the call to the general path.
+    now = <double>(<long long>_TIME_NS() // 1000) / 1e6
 
-    if verify_iat and "iat" in payload:
-        iat = _claim_int(payload["iat"])
-        if iat is None:
-            raise InvalidIssuedAtError("Issued At claim (iat) must be an integer.") from None
-        if _int_gt(iat, now + leeway):
-            raise ImmatureSignatureError("The token is not yet valid (iat)")
-    if verify_nbf and "nbf" in payload:
-        nbf = _claim_int(payload["nbf"])
-        if nbf is None:
-            raise DecodeError("Not Before claim (nbf) must be an integer.") from None
-        if _int_gt(nbf, now + leeway):
-            raise ImmatureSignatureError("The token is not yet valid (nbf)")
-    if verify_exp and "exp" in payload:
-        exp = _claim_int(payload["exp"])
-        if exp is None:
-            raise DecodeError("Expiration Time claim (exp) must be an integer.") from None
-        if not _int_gt(exp, now - leeway):
-            raise ExpiredSignatureError("Signature has expired")
+    if verify_iat:
+        found = PyDict_GetItem(payload, "iat")
+        if found != NULL:
+            iat = _claim_int(<object>found)
+            if iat is None:
+                raise InvalidIssuedAtError("Issued At claim (iat) must be an integer.") from None
+            if _int_gt(iat, now + leeway):
+                raise ImmatureSignatureError("The token is not yet valid (iat)")
+    if verify_nbf:
+        found = PyDict_GetItem(payload, "nbf")
+        if found != NULL:
+            nbf = _claim_int(<object>found)
+            if nbf is None:
+                raise DecodeError("Not Before claim (nbf) must be an integer.") from None
+            if _int_gt(nbf, now + leeway):
+                raise ImmatureSignatureError("The token is not yet valid (nbf)")
+    if verify_exp:
+        found = PyDict_GetItem(payload, "exp")
+        if found != NULL:
+            exp = _claim_int(<object>found)
+            if exp is None:
+                raise DecodeError("Expiration Time claim (exp) must be an integer.") from None
+            if not _int_gt(exp, now - leeway):
+                raise ExpiredSignatureError("Signature has expired")
 
     if verify_iss and issuer is not None:
-        if "iss" not in payload:
+        found = PyDict_GetItem(payload, "iss")
+        if found == NULL:
             raise MissingRequiredClaimError("iss")
-        iss = payload["iss"]
+        iss = <object>found
         if type(iss) is not str:
             raise InvalidIssuerError("Payload Issuer (iss) must be a string")
         if type(issuer) is str:
@@ -1055,47 +1136,34 @@ cdef int _check_claims(dict payload, object require, bint verify_iat, bint verif
                 raise InvalidIssuerError("Invalid issuer")
         else:
             try:
-                found = iss in issuer
+                matched = iss in issuer
             except TypeError:
                 raise InvalidIssuerError('Issuer param must be "str" or "Container[str]"') from None
-            if not found:
+            if not matched:
                 raise InvalidIssuerError("Invalid issuer")
 
     if verify_aud:
-        claimed = payload.get("aud")
+        found = PyDict_GetItem(payload, "aud")
         if audience is None:
-            if "aud" in payload and claimed:
+            if found != NULL and <object>found:
                 raise InvalidAudienceError("Invalid audience")
-        else:
-            if "aud" not in payload or not claimed:
-                raise MissingRequiredClaimError("aud")
-            if type(claimed) is str:
-                claimed = [claimed]
-            if type(claimed) is not list:
-                raise InvalidAudienceError("Invalid claim format in token")
-            for i in range(PyList_GET_SIZE(claimed)):
-                if type(<object>PyList_GET_ITEM(claimed, i)) is not str:
-                    raise InvalidAudienceError("Invalid claim format in token")
-            if type(audience) is str:
-                found = PySequence_Contains(claimed, audience)
-            else:
-                found = False
-                for aud in audience:
-                    if PySequence_Contains(claimed, aud):
-                        found = True
-                        break
-            if not found:
-                raise InvalidAudienceError("Audience doesn't match")
+        elif found == NULL or not <object>found:
+            raise MissingRequiredClaimError("aud")
+        elif not _audience_matches(<object>found, audience):
+            raise InvalidAudienceError("Audience doesn't match")
 
-    if verify_sub and "sub" in payload:
-        sub = payload["sub"]
-        if type(sub) is not str:
-            raise InvalidSubjectError("Subject must be a string")
-        if subject is not None and sub != subject:
-            raise InvalidSubjectError("Invalid subject")
+    if verify_sub:
+        found = PyDict_GetItem(payload, "sub")
+        if found != NULL:
+            if type(<object>found) is not str:
+                raise InvalidSubjectError("Subject must be a string")
+            if subject is not None and <object>found != subject:
+                raise InvalidSubjectError("Invalid subject")
 
-    if verify_jti and "jti" in payload and type(payload["jti"]) is not str:
-        raise InvalidJTIError("JWT ID must be a string")
+    if verify_jti:
+        found = PyDict_GetItem(payload, "jti")
+        if found != NULL and type(<object>found) is not str:
+            raise InvalidJTIError("JWT ID must be a string")
     return 0
 
 
@@ -1114,12 +1182,13 @@ def jwt_decode(self, token, key, algorithms, audience, issuer, subject, leeway, 
     cdef double lw
     cdef bint ok = True
     cdef bint verify_iat, verify_nbf, verify_exp, verify_iss, verify_aud, verify_sub, verify_jti
-    cdef bint enforce
     cdef int hash_id
     cdef _HmacKey state
     cdef uint8_t mac[64]
     cdef type tk = type(key)
     cdef type ta = type(algorithms)
+    cdef PyObject *found_ptr
+    cdef _SegmentBuffer payload_buf, sig_buf
 
     # Everything that can send the call back to the general path is
     # decided before anything observable (a warning, an error) happens.
@@ -1163,7 +1232,6 @@ def jwt_decode(self, token, key, algorithms, audience, issuer, subject, leeway, 
     verify_jti = _truthy_option(options, "verify_jti", &ok)
     if not ok or (verify_aud and (<dict>options).get("strict_aud", False)):
         return None
-    enforce = bool((<dict>options).get("enforce_minimum_key_length", False))
 
     if type(token) is bytes:
         s = PyBytes_AS_STRING(token)
@@ -1177,25 +1245,35 @@ def jwt_decode(self, token, key, algorithms, audience, issuer, subject, leeway, 
     first = _find_first_dot(s, last) if last >= 0 else -1
     if first < 0:
         _not_enough_segments()
-    header_data = _decode_segment(<const uint8_t *>s, first, "header")
-    header = _parse_json_segment(header_data, "header")
+    header = _segment_json(<const uint8_t *>s, first, "header")
     if type(header) is not dict:
         raise DecodeError("Invalid header string: must be a json object")
-    if "b64" in header or "crit" in header:
+    if PyDict_GetItem(header, "b64") != NULL or PyDict_GetItem(header, "crit") != NULL:
         return None
-    payload_data = _decode_segment(<const uint8_t *>s + first + 1, last - first - 1, "payload")
-    signature = _decode_segment(<const uint8_t *>s + last + 1, n - last - 1, "crypto")
-    if "kid" in header and type(header["kid"]) is not str:
+
+    # The payload is decoded now (its padding errors come first) but read
+    # as JSON only once the signature holds; the signature is decoded into
+    # a buffer of its own.
+    payload_buf = _SegmentBuffer.__new__(_SegmentBuffer)
+    payload_buf.fill(<const uint8_t *>s + first + 1, last - first - 1, "payload")
+    sig_buf = _SegmentBuffer.__new__(_SegmentBuffer)
+    sig_buf.fill(<const uint8_t *>s + last + 1, n - last - 1, "crypto")
+    found_ptr = PyDict_GetItem(header, "kid")
+    if found_ptr != NULL and type(<object>found_ptr) is not str:
         raise InvalidTokenError("Key ID header parameter must be a string")
 
-    if "alg" not in header:
+    found_ptr = PyDict_GetItem(header, "alg")
+    if found_ptr == NULL:
         raise InvalidAlgorithmError("Algorithm not specified") from None
-    alg = header["alg"]
+    alg = <object>found_ptr
     if not alg or not PySequence_Contains(algorithms, alg):
         raise InvalidAlgorithmError("The specified alg value is not allowed")
     if type(alg) is not str:
         return None
-    alg_obj = jws._algorithms.get(alg)
+    registry = jws._algorithms
+    if type(registry) is not dict:
+        return None
+    alg_obj = (<dict>registry).get(alg)
     if type(alg_obj) is not _HMACAlgorithm:
         return None
     found = _HASH_BY_FUNC.get(alg_obj.hash_alg)
@@ -1203,19 +1281,75 @@ def jwt_decode(self, token, key, algorithms, audience, issuer, subject, leeway, 
         return None
     hash_id = found
     state = _key_state(alg_obj, hash_id, key)
-    _settle_key_length(state, enforce, 2 if complete else 1)
+    if state.length_message is not None:
+        return None  # the general path warns, from the frames PyJWT warns from
     size = _mac(state, s, last, mac)
-    if PyBytes_GET_SIZE(signature) != size or CRYPTO_memcmp(PyBytes_AS_STRING(signature), mac, size) != 0:
+    if sig_buf.size != size or CRYPTO_memcmp(sig_buf.data, mac, size) != 0:
         raise InvalidSignatureError("Signature verification failed")
 
-    payload = _parse_json_segment(payload_data, "payload")
+    payload = payload_buf.json("payload")
     if type(payload) is not dict:
         raise DecodeError("Invalid payload string: must be a json object")
     _check_claims(payload, require, verify_iat, verify_nbf, verify_exp, verify_iss,
                   verify_aud, verify_sub, verify_jti, lw, audience, issuer, subject)
     if complete:
-        return {"payload": payload, "header": header, "signature": signature}
+        return {"payload": payload, "header": header, "signature": sig_buf.to_bytes()}
     return payload
+
+
+@cython.final
+cdef class _SegmentBuffer:
+    """A strictly decoded segment, held in C memory."""
+
+    cdef uint8_t *data
+    cdef Py_ssize_t size
+    cdef uint8_t small[256]
+
+    def __cinit__(self):
+        self.data = self.small
+
+    def __dealloc__(self):
+        if self.data != self.small:
+            free(self.data)
+
+    cdef int fill(self, const uint8_t *src, Py_ssize_t n, str name) except -1:
+        cdef Py_ssize_t size = _unpadded_len(src, n)
+        cdef Py_ssize_t cap
+        if size < 0 or size % 4 == 1:
+            raise DecodeError(f"Invalid {name} padding")
+        cap = (size // 4) * 3 + 3
+        if cap > 256:
+            self.data = <uint8_t *>malloc(cap)
+            if self.data == NULL:
+                self.data = self.small
+                raise MemoryError()
+        self.size = _b64_decode_strict(src, size, self.data)
+        if self.size < 0:
+            raise DecodeError(f"Invalid {name} padding")
+        return 0
+
+    cdef object json(self, str what):
+        try:
+            return _loads(self.data, self.size)
+        except _GiveUp:
+            pass
+        return _json_loads_or_decode_error(self.to_bytes(), what)
+
+    cdef bytes to_bytes(self):
+        return PyBytes_FromStringAndSize(<char *>self.data, self.size)
+
+
+cdef object _json_loads_or_decode_error(bytes data, str what):
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as err:
+        raise DecodeError(f"Invalid {what} string: {err}") from err
+
+
+cdef object _segment_json(const uint8_t *src, Py_ssize_t n, str name):
+    cdef _SegmentBuffer buf = _SegmentBuffer.__new__(_SegmentBuffer)
+    buf.fill(src, n, name)
+    return buf.json(name)
 
 
 def jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_headers):
@@ -1245,10 +1379,10 @@ def jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_header
     typ = jws.header_typ
     if type(typ) is not str or typ != "JWT":
         return None
-    jws_options = jws.options
-    if type(jws_options) is not dict:
+    registry = jws._algorithms
+    if type(registry) is not dict:
         return None
-    alg_obj = jws._algorithms.get(algorithm)
+    alg_obj = (<dict>registry).get(algorithm)
     if type(alg_obj) is not _HMACAlgorithm:
         return None
     found = _HASH_BY_FUNC.get(alg_obj.hash_alg)
@@ -1270,7 +1404,8 @@ def jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_header
     body = json_dumps(payload)
 
     state = _key_state(alg_obj, hash_id, key)
-    _settle_key_length(state, bool(jws_options.get("enforce_minimum_key_length", False)), 1)
+    if state.length_message is not None:
+        return None  # the general path warns, from the frames PyJWT warns from
 
     hlen = PyBytes_GET_SIZE(header_segment)
     plen = _b64_encoded_len(PyBytes_GET_SIZE(body))

@@ -11,17 +11,14 @@ from __future__ import annotations
 import binascii
 import hmac
 import json
-import warnings
 from typing import Any, Optional
 
 from .exceptions import (
     DecodeError,
     InvalidAlgorithmError,
-    InvalidKeyError,
     InvalidSignatureError,
     InvalidTokenError,
 )
-from .warnings import InsecureKeyLengthWarning
 
 __all__ = [
     "IMPLEMENTATION",
@@ -198,14 +195,6 @@ def _key_state(alg_obj: Any, hash_name: str, key: Any) -> tuple[bytes, Optional[
     return found
 
 
-def _settle_key_length(message: Optional[str], enforce: bool, stacklevel: int) -> None:
-    if message is None:
-        return
-    if enforce:
-        raise InvalidKeyError(message)
-    warnings.warn(message, InsecureKeyLengthWarning, stacklevel=stacklevel + 1)
-
-
 def _parse_json_segment(data: bytes, what: str) -> Any:
     try:
         return json.loads(data)
@@ -283,8 +272,8 @@ def jwt_decode(
     if hash_name is None:
         return None
     prepared, message = _key_state(alg_obj, hash_name, key)
-    enforce = bool(options.get("enforce_minimum_key_length", False))
-    _settle_key_length(message, enforce, 3 if complete else 2)
+    if message is not None:
+        return None  # the general path warns, from the frames PyJWT warns from
     if not hmac.compare_digest(signature, hmac.digest(prepared, signing_input, _HASH_NAMES[hash_name])):
         raise InvalidSignatureError("Signature verification failed")
 
@@ -323,7 +312,7 @@ def jwt_encode(
     if not _type_ok(type(jws)):
         return None
     typ = jws.header_typ
-    if type(typ) is not str or typ != "JWT" or type(jws.options) is not dict:
+    if type(typ) is not str or typ != "JWT":
         return None
     alg_obj, hash_name = _hmac_alg_and_hash(jws, algorithm)
     if hash_name is None:
@@ -343,7 +332,8 @@ def jwt_encode(
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
 
     prepared, message = _key_state(alg_obj, hash_name, key)
-    _settle_key_length(message, bool(jws.options.get("enforce_minimum_key_length", False)), 2)
+    if message is not None:
+        return None  # the general path warns, from the frames PyJWT warns from
     signing_input = header_segment + b"." + b64url_encode(body)
     signature = hmac.digest(prepared, signing_input, _HASH_NAMES[hash_name])
     return (signing_input + b"." + b64url_encode(signature)).decode("ascii")

@@ -330,7 +330,7 @@ class PyJWS:
         if algorithms is None and isinstance(key, PyJWK):
             algorithms = [key.algorithm_name]
         if "alg" not in header:
-            raise InvalidAlgorithmError("Algorithm not specified")
+            raise InvalidAlgorithmError("Algorithm not specified") from None
         alg = header["alg"]
         if not alg or (algorithms is not None and alg not in algorithms):
             raise InvalidAlgorithmError("The specified alg value is not allowed")

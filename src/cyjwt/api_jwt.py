@@ -115,7 +115,9 @@ class PyJWT:
             raise TypeError(
                 "Expecting a dict object, as JWT only supports JSON objects as payloads."
             )
-        token = _core.jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_headers)
+        token: str | None = _core.jwt_encode(
+            self, payload, key, algorithm, headers, json_encoder, sort_headers
+        )
         if token is not None:
             return token
 
@@ -170,11 +172,11 @@ class PyJWT:
         if kwargs:
             _warn_unsupported_kwargs("decode_complete", kwargs)
         if options is None and verify is None and detached_payload is None:
-            decoded = _core.jwt_decode(
+            fast: dict[str, Any] | None = _core.jwt_decode(
                 self, jwt, key, algorithms, audience, issuer, subject, leeway, True
             )
-            if decoded is not None:
-                return cast(Dict[str, Any], decoded)
+            if fast is not None:
+                return fast
 
         verify_signature = True if options is None else options.get("verify_signature", True)
         # ``verify`` is a leftover of PyJWT 1; say so when it contradicts the options.
@@ -248,11 +250,11 @@ class PyJWT:
         if kwargs:
             _warn_unsupported_kwargs("decode", kwargs)
         if options is None and verify is None and detached_payload is None:
-            claims = _core.jwt_decode(
+            claims: dict[str, Any] | None = _core.jwt_decode(
                 self, jwt, key, algorithms, audience, issuer, subject, leeway, False
             )
             if claims is not None:
-                return cast(Dict[str, Any], claims)
+                return claims
         decoded = self.decode_complete(
             jwt,
             key,
@@ -265,7 +267,8 @@ class PyJWT:
             issuer=issuer,
             leeway=leeway,
         )
-        return cast(Dict[str, Any], decoded["payload"])
+        payload: dict[str, Any] = decoded["payload"]
+        return payload
 
     # -- claim checks ------------------------------------------------------
 

@@ -1,0 +1,278 @@
+"""cyjwt against PyJWT 2.15.1, side by side, on the same generated inputs.
+
+Everything a caller can observe is compared: return values (types and
+dict order), exception class names along the MRO, messages, and the
+class and message of the chained cause.  Skipped when PyJWT is absent.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+import cyjwt
+
+pyjwt = pytest.importorskip("jwt")
+if getattr(pyjwt, "__version__", None) != "2.15.1":  # pragma: no cover
+    pytest.skip("differential tests need PyJWT 2.15.1", allow_module_level=True)
+
+NOW = int(time.time())
+KEYS = ["k" * 32, b"\x00\xff" * 40, "short", "s" * 64, "é" * 20]
+SETTINGS = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+def observe(func: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, ...]:
+    """Call and describe what came out, warnings included, in comparable terms."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result: tuple[Any, ...] = ("ok", normalise(func(*args, **kwargs)))
+        except Exception as err:  # noqa: BLE001 - comparing whatever is raised
+            cause = err.__cause__
+            result = (
+                "error",
+                [cls.__name__ for cls in type(err).__mro__],
+                str(err),
+                None if cause is None else (type(cause).__name__, str(cause)),
+                err.__suppress_context__,
+            )
+    seen = [(w.category.__name__, str(w.message)) for w in caught]
+    return result + (seen,)
+
+
+def normalise(value: Any) -> Any:
+    if isinstance(value, dict):
+        return ("dict", [(k, normalise(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("list", [normalise(v) for v in value])
+    return (type(value).__name__, value)
+
+
+def both(call: Callable[[Any], tuple[Any, ...]]) -> None:
+    assert call(cyjwt) == call(pyjwt)
+
+
+claim_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.integers(min_value=NOW - 10**6, max_value=NOW + 10**6),
+    st.floats(allow_nan=False, allow_infinity=True),
+    st.text(max_size=8),
+    st.lists(st.text(max_size=4), max_size=3),
+    st.just(str(NOW + 1000)),
+    st.just(str(NOW - 1000)),
+)
+payloads = st.dictionaries(
+    st.sampled_from(["exp", "nbf", "iat", "iss", "aud", "sub", "jti", "x", "é", "nested"]),
+    claim_values,
+    max_size=6,
+)
+
+
+@SETTINGS
+@given(
+    payload=payloads,
+    key=st.sampled_from(KEYS),
+    alg=st.sampled_from(["HS256", "HS384", "HS512"]),
+    sort_headers=st.booleans(),
+)
+def test_encode_identical(payload: dict[str, Any], key: Any, alg: str, sort_headers: bool) -> None:
+    both(lambda lib: observe(lib.encode, payload, key, algorithm=alg, sort_headers=sort_headers))
+
+
+def test_encode_datetime_claims_and_headers() -> None:
+    moment = datetime(2031, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
+    payload = {"exp": moment, "iat": moment - timedelta(days=1), "nbf": moment, "iss": "me"}
+    for headers in (None, {"kid": "a"}, {"typ": None}, {"alg": "HS512"}, {"b64": True}):
+        both(lambda lib: observe(lib.encode, payload, "k" * 64, headers=headers))
+    assert payload["exp"] is moment  # the caller's dict is left alone
+
+
+def make_token(payload: Any, key: Any, alg: str, header: Any = None) -> str:
+    """A correctly signed token around any JSON, made without either library."""
+    import base64
+    import hashlib
+    import hmac
+    import json
+
+    def b64(data: bytes) -> bytes:
+        return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+    head = header if header is not None else {"alg": alg, "typ": "JWT"}
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    signing_input = b64(json.dumps(head).encode()) + b"." + b64(body)
+    raw_key = key.encode() if isinstance(key, str) else key
+    digest = getattr(hashlib, "sha" + alg[2:])
+    return (signing_input + b"." + b64(hmac.new(raw_key, signing_input, digest).digest())).decode()
+
+
+def mutate(token: str, how: int, where: int) -> str:
+    """Small corruptions, the kind an attacker or a broken proxy makes."""
+    if not token:
+        return token
+    where %= len(token)
+    choices = [
+        lambda: token[:where] + token[where + 1 :],
+        lambda: token[:where] + "A" + token[where:],
+        lambda: token[:where] + "=" + token[where:],
+        lambda: token[:where] + "." + token[where:],
+        lambda: token[:where] + " " + token[where:],
+        lambda: token[:where] + "é" + token[where:],
+        lambda: token + "==",
+        lambda: token.replace(".", "", 1),
+        lambda: token[:where] + chr(ord(token[where]) ^ 1) + token[where + 1 :],
+        lambda: token.upper(),
+        lambda: token,
+    ]
+    return choices[how % len(choices)]()
+
+
+@SETTINGS
+@given(
+    payload=payloads,
+    key=st.sampled_from(KEYS),
+    alg=st.sampled_from(["HS256", "HS384", "HS512"]),
+    how=st.integers(0, 20),
+    where=st.integers(0, 10**4),
+    as_bytes=st.booleans(),
+    allowed=st.sampled_from([["HS256"], ["HS256", "HS384", "HS512"], ("HS512",), ["RS256"]]),
+    audience=st.sampled_from([None, "a", ["a", "b"], "", ("b",)]),
+    issuer=st.sampled_from([None, "i", ["i"], ("j", "i"), ""]),
+    leeway=st.sampled_from([0, 5, 2.5, timedelta(seconds=30), -3]),
+    complete=st.booleans(),
+)
+@example(
+    payload={"exp": NOW + 100}, key="k" * 32, alg="HS256", how=10, where=0, as_bytes=False,
+    allowed=["HS256"], audience=None, issuer=None, leeway=0, complete=False,
+)
+def test_decode_identical(
+    payload: dict[str, Any],
+    key: Any,
+    alg: str,
+    how: int,
+    where: int,
+    as_bytes: bool,
+    allowed: Any,
+    audience: Any,
+    issuer: Any,
+    leeway: Any,
+    complete: bool,
+) -> None:
+    token = mutate(make_token(payload, key, alg), how, where)
+    token_arg: Any = token.encode("utf-8") if as_bytes else token
+
+    def call(lib: Any) -> tuple[Any, ...]:
+        func = lib.decode_complete if complete else lib.decode
+        return observe(
+            func, token_arg, key, algorithms=allowed, audience=audience, issuer=issuer, leeway=leeway
+        )
+
+    both(call)
+
+
+@SETTINGS
+@given(
+    header=st.dictionaries(
+        st.sampled_from(["alg", "typ", "kid", "crit", "b64", "x"]),
+        st.one_of(
+            st.sampled_from(["HS256", "none", "RS256", "", "b64", "JWT"]),
+            st.none(),
+            st.booleans(),
+            st.integers(),
+            st.lists(st.sampled_from(["b64", "x", 1]), max_size=2),
+        ),
+        max_size=5,
+    ),
+    payload_json=st.sampled_from(
+        [b'{"a":1}', b"[1]", b'"s"', b"{", b"", b'{"a":NaN}', b'\xef\xbb\xbf{"a":2}', b'{"a":"\xff"}']
+    ),
+    key=st.sampled_from(KEYS),
+)
+def test_decode_handmade_tokens(header: dict[str, Any], payload_json: bytes, key: Any) -> None:
+    token = make_token(payload_json, key, "HS256", header=header)
+    both(lambda lib: observe(lib.decode, token, key, algorithms=["HS256"]))
+    both(lambda lib: observe(lib.decode_complete, token, key, algorithms=["HS256", "RS256"]))
+    both(lambda lib: observe(lib.get_unverified_header, token))
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        ".",
+        "..",
+        "a.b",
+        "a.b.c.d",
+        "e30.e30.",
+        "eyJhbGciOiJIUzI1NiJ9.e30.\udc80",
+        "eyJhbGciOiJIUzI1NiJ9.e30.abc\x00",
+        b"\xff.\xfe.\xfd",
+        bytearray(b"a.b.c"),
+        12345,
+        None,
+        "eyJhbGciOiJIUzI1NiJ9" + "." + "A" * 100000 + ".sig",
+    ],
+)
+@pytest.mark.parametrize("func", ["decode", "decode_complete", "get_unverified_header"])
+def test_bad_tokens(token: Any, func: str) -> None:
+    def call(lib: Any) -> tuple[Any, ...]:
+        if func == "get_unverified_header":
+            return observe(lib.get_unverified_header, token)
+        return observe(getattr(lib, func), token, "k" * 32, algorithms=["HS256"])
+
+    both(call)
+
+
+class StrToken(str):
+    pass
+
+
+def test_subclassed_and_odd_arguments() -> None:
+    token = pyjwt.encode({"sub": "x", "aud": ["a"]}, "k" * 32)
+    for tok in (StrToken(token), token.encode()):
+        both(lambda lib: observe(lib.decode, tok, "k" * 32, algorithms=["HS256"], audience="a"))
+    both(lambda lib: observe(lib.decode, token, "k" * 32, algorithms="HS256", audience="a"))
+    both(lambda lib: observe(lib.decode, token, "k" * 32, algorithms=[], audience="a"))
+    both(lambda lib: observe(lib.decode, token, "k" * 32, algorithms=["HS256"], audience=5))
+    both(lambda lib: observe(lib.decode, token, "k" * 32, algorithms=["HS256"], audience={"a"}))
+    both(lambda lib: observe(lib.decode, token, "k" * 32, algorithms=["HS256"], subject="x"))
+    both(lambda lib: observe(lib.decode, token, "k" * 32, algorithms=["HS256"], subject="y"))
+    both(lambda lib: observe(lib.decode, token, "k" * 32, algorithms=["HS256"], audience="a", issuer=5))
+    both(lambda lib: observe(lib.decode, token, "k" * 32, algorithms=["HS256"], foo=1))
+    both(lambda lib: observe(lib.decode, token, "k" * 32, ["HS256"], audience="a", verify=False))
+
+
+def test_options_and_require() -> None:
+    token = pyjwt.encode({"exp": NOW - 100, "aud": "a"}, "k" * 32)
+    for options in (
+        None,
+        {"verify_exp": False},
+        {"verify_signature": False},
+        {"require": ["exp", "iss"]},
+        {"strict_aud": True},
+        {"verify_aud": False},
+        {"enforce_minimum_key_length": True},
+    ):
+        both(lambda lib: observe(lib.decode, token, "k" * 32, algorithms=["HS256"], options=options, audience="a"))
+        both(lambda lib: observe(lib.decode, token, "short", algorithms=["HS256"], options=options))
+
+
+def test_key_confusion() -> None:
+    pem = (
+        "-----BEGIN PUBLIC KEY-----\n"
+        "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n"
+        "-----END PUBLIC KEY-----\n"
+    )
+    for key in (pem, "\ufeff" + pem, "ssh-rsa AAAA", '{"kty":"oct","k":"abc"}', ' [{"kty": 1}]', "", b""):
+        both(lambda lib: observe(lib.encode, {"a": 1}, key, algorithm="HS256"))
+        token = pyjwt.encode({"a": 1}, "k" * 32)
+        both(lambda lib: observe(lib.decode, token, key, algorithms=["HS256"]))
