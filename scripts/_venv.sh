@@ -1,0 +1,24 @@
+# Sourced by scripts/test.sh and scripts/bench.sh: make (once) and enter the
+# project's virtual environment, with cyjwt installed from this checkout.
+#   CYJWT_VENV   where the venv lives (default: .venv in the checkout)
+#   PYTHON       the interpreter to build it with (default: python3)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${CYJWT_VENV:-$root/.venv}"
+stamp="$venv/.cyjwt-installed"
+if [ ! -x "$venv/bin/python" ]; then
+  "${PYTHON:-python3}" -m venv "$venv"
+fi
+# shellcheck disable=SC1091
+. "$venv/bin/activate"
+# Reinstall when the build inputs changed since the last install.
+inputs="$(cat "$root/pyproject.toml" "$root/setup.py" "$root/src/cyjwt/_core_c.pyx" | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$inputs" ]; then
+  python -m pip install -q --disable-pip-version-check -U pip
+  # The compiled core is required here: a silent pure-Python fallback
+  # would make every speed number and the "cython" test runs meaningless.
+  CYJWT_REQUIRE_EXTENSIONS="${CYJWT_REQUIRE_EXTENSIONS:-1}" \
+    python -m pip install -q --disable-pip-version-check -e "$root[test,bench]"
+  echo "$inputs" > "$stamp"
+fi
+cd "$root"
