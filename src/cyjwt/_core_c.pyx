@@ -33,7 +33,7 @@ cdef extern from *:
         return PyDict_GetItemWithError(d, key);
     }
     """
-    PyObject *PyDict_GetItem "cyjwt_dict_get"(object d, object key)
+    PyObject *PyDict_GetItem "cyjwt_dict_get"(object d, object key) except? NULL
 
 cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object o)
@@ -944,12 +944,16 @@ cdef bytes _dumps_or_none(object obj):
         free(b.data)
 
 
-def json_dumps(obj):
-    """``json.dumps(obj, separators=(",", ":")).encode()``, faster on plain data."""
+cdef bytes _json_dumps(object obj):
     cdef bytes out = _dumps_or_none(obj)
     if out is None:
         out = json.dumps(obj, separators=(",", ":")).encode("utf-8")
     return out
+
+
+def json_dumps(obj):
+    """``json.dumps(obj, separators=(",", ":")).encode()``, faster on plain data."""
+    return _json_dumps(obj)
 
 
 # -------------------------------------------------------------------------
@@ -1009,7 +1013,9 @@ def clear_caches():
 
 
 cdef bint _type_ok(type t) except -1:
-    found = _TYPE_OK.get(t)
+    cdef PyObject *found_ptr
+    found_ptr = PyDict_GetItem(_TYPE_OK, t)
+    found = None if found_ptr == NULL else <object>found_ptr
     if found is None:
         if len(_TYPE_OK) >= TYPE_CACHE_SIZE:
             _TYPE_OK.clear()
@@ -1022,9 +1028,10 @@ cdef _HmacKey _key_state(object alg_obj, int hash_id, object key):
     """The HMAC state of *key*, after the algorithm's own key checks."""
     cdef dict cache = <dict>_KEY_CACHES[hash_id]
     cdef _HmacKey state
-    found = cache.get(key)
-    if found is not None:
-        return <_HmacKey>found
+    cdef PyObject *found_ptr
+    found_ptr = PyDict_GetItem(cache, key)
+    if found_ptr != NULL:
+        return <_HmacKey>found_ptr
     prepared = alg_obj.prepare_key(key)  # raises what the general path raises
     message = alg_obj.check_key_length(prepared)
     state = _new_hmac_key(hash_id, prepared)
@@ -1188,13 +1195,13 @@ def jwt_decode(self, token, key, algorithms, audience, issuer, subject, leeway, 
     cdef type tk = type(key)
     cdef type ta = type(algorithms)
     cdef PyObject *found_ptr
-    cdef _SegmentBuffer payload_buf, sig_buf
+    cdef _Segment payload_seg, sig_seg
 
     # Everything that can send the call back to the general path is
     # decided before anything observable (a warning, an error) happens.
     if not _type_ok(type(self)):
         return None
-    if _API_JWT_GLOBALS.get("datetime") is not _REAL_DATETIME:
+    if PyDict_GetItem(_API_JWT_GLOBALS, "datetime") != <PyObject *>_REAL_DATETIME:
         return None  # datetime is patched (freezegun): let the general path see it
     if tk is not str and tk is not bytes:
         return None
@@ -1245,19 +1252,46 @@ def jwt_decode(self, token, key, algorithms, audience, issuer, subject, leeway, 
     first = _find_first_dot(s, last) if last >= 0 else -1
     if first < 0:
         _not_enough_segments()
-    header = _segment_json(<const uint8_t *>s, first, "header")
-    if type(header) is not dict:
-        raise DecodeError("Invalid header string: must be a json object")
+    header = _cached_header(s, first)
+    from_cache = header is not None
+    if not from_cache:
+        header = _segment_json(<const uint8_t *>s, first, "header")
+        if type(header) is not dict:
+            raise DecodeError("Invalid header string: must be a json object")
+        _remember_header(s, first, <dict>header)
     if PyDict_GetItem(header, "b64") != NULL or PyDict_GetItem(header, "crit") != NULL:
         return None
 
     # The payload is decoded now (its padding errors come first) but read
     # as JSON only once the signature holds; the signature is decoded into
     # a buffer of its own.
-    payload_buf = _SegmentBuffer.__new__(_SegmentBuffer)
-    payload_buf.fill(<const uint8_t *>s + first + 1, last - first - 1, "payload")
-    sig_buf = _SegmentBuffer.__new__(_SegmentBuffer)
-    sig_buf.fill(<const uint8_t *>s + last + 1, n - last - 1, "crypto")
+    _segment_init(&payload_seg)
+    _segment_init(&sig_seg)
+    try:
+        return _decode_verified(
+            self, jws, s, n, first, last, header, from_cache, algorithms, key, complete,
+            &payload_seg, &sig_seg, require, verify_iat, verify_nbf, verify_exp, verify_iss,
+            verify_aud, verify_sub, verify_jti, lw, audience, issuer, subject,
+        )
+    finally:
+        _segment_free(&payload_seg)
+        _segment_free(&sig_seg)
+
+
+cdef object _decode_verified(
+    object self, object jws, const char *s, Py_ssize_t n, Py_ssize_t first, Py_ssize_t last,
+    dict header, bint from_cache, object algorithms, object key, bint complete,
+    _Segment *payload_seg, _Segment *sig_seg, object require, bint verify_iat,
+    bint verify_nbf, bint verify_exp, bint verify_iss, bint verify_aud, bint verify_sub,
+    bint verify_jti, double lw, object audience, object issuer, object subject,
+):
+    cdef PyObject *found_ptr
+    cdef int hash_id
+    cdef _HmacKey state
+    cdef uint8_t mac[64]
+    cdef Py_ssize_t size
+    _segment_fill(payload_seg, <const uint8_t *>s + first + 1, last - first - 1, "payload")
+    _segment_fill(sig_seg, <const uint8_t *>s + last + 1, n - last - 1, "crypto")
     found_ptr = PyDict_GetItem(header, "kid")
     if found_ptr != NULL and type(<object>found_ptr) is not str:
         raise InvalidTokenError("Key ID header parameter must be a string")
@@ -1273,70 +1307,106 @@ def jwt_decode(self, token, key, algorithms, audience, issuer, subject, leeway, 
     registry = jws._algorithms
     if type(registry) is not dict:
         return None
-    alg_obj = (<dict>registry).get(alg)
-    if type(alg_obj) is not _HMACAlgorithm:
+    found_ptr = PyDict_GetItem(registry, alg)
+    if found_ptr == NULL or type(<object>found_ptr) is not _HMACAlgorithm:
         return None
-    found = _HASH_BY_FUNC.get(alg_obj.hash_alg)
-    if found is None:
+    alg_obj = <object>found_ptr
+    found_ptr = PyDict_GetItem(_HASH_BY_FUNC, alg_obj.hash_alg)
+    if found_ptr == NULL:
         return None
-    hash_id = found
+    hash_id = <object>found_ptr
     state = _key_state(alg_obj, hash_id, key)
     if state.length_message is not None:
         return None  # the general path warns, from the frames PyJWT warns from
     size = _mac(state, s, last, mac)
-    if sig_buf.size != size or CRYPTO_memcmp(sig_buf.data, mac, size) != 0:
+    if sig_seg.size != size or CRYPTO_memcmp(sig_seg.data, mac, size) != 0:
         raise InvalidSignatureError("Signature verification failed")
 
-    payload = payload_buf.json("payload")
+    payload = _segment_to_json(payload_seg, "payload")
     if type(payload) is not dict:
         raise DecodeError("Invalid payload string: must be a json object")
     _check_claims(payload, require, verify_iat, verify_nbf, verify_exp, verify_iss,
                   verify_aud, verify_sub, verify_jti, lw, audience, issuer, subject)
     if complete:
-        return {"payload": payload, "header": header, "signature": sig_buf.to_bytes()}
+        if from_cache:
+            header = (<dict>header).copy()  # the cached one stays private
+        return {
+            "payload": payload,
+            "header": header,
+            "signature": PyBytes_FromStringAndSize(<char *>sig_seg.data, sig_seg.size),
+        }
     return payload
 
 
-@cython.final
-cdef class _SegmentBuffer:
-    """A strictly decoded segment, held in C memory."""
+# Nearly every token a service sees carries the same header segment.  The
+# last one read is kept, with its parsed value, so that the next token
+# with the same segment skips decoding and parsing it.  Only headers whose
+# values are all immutable are kept; the kept dict is never handed out.
+DEF MAX_CACHED_HEADER = 256
+cdef object _LAST_HEADER = None
 
-    cdef uint8_t *data
-    cdef Py_ssize_t size
-    cdef uint8_t small[256]
 
-    def __cinit__(self):
-        self.data = self.small
+cdef object _cached_header(const char *s, Py_ssize_t n):
+    entry = _LAST_HEADER  # one read: another thread may replace it
+    if entry is None:
+        return None
+    segment = <bytes>PyTuple_GET_ITEM(entry, 0)
+    if PyBytes_GET_SIZE(segment) != n or memcmp(PyBytes_AS_STRING(segment), s, n) != 0:
+        return None
+    return <object>PyTuple_GET_ITEM(entry, 1)
 
-    def __dealloc__(self):
-        if self.data != self.small:
-            free(self.data)
 
-    cdef int fill(self, const uint8_t *src, Py_ssize_t n, str name) except -1:
-        cdef Py_ssize_t size = _unpadded_len(src, n)
-        cdef Py_ssize_t cap
-        if size < 0 or size % 4 == 1:
-            raise DecodeError(f"Invalid {name} padding")
-        cap = (size // 4) * 3 + 3
-        if cap > 256:
-            self.data = <uint8_t *>malloc(cap)
-            if self.data == NULL:
-                self.data = self.small
-                raise MemoryError()
-        self.size = _b64_decode_strict(src, size, self.data)
-        if self.size < 0:
-            raise DecodeError(f"Invalid {name} padding")
-        return 0
+cdef void _remember_header(const char *s, Py_ssize_t n, dict header):
+    global _LAST_HEADER
+    if n > MAX_CACHED_HEADER:
+        return
+    for value in header.values():
+        if type(value) not in (str, int, float, bool) and value is not None:
+            return
+    _LAST_HEADER = (PyBytes_FromStringAndSize(s, n), header.copy())
 
-    cdef object json(self, str what):
-        try:
-            return _loads(self.data, self.size)
-        except _GiveUp:
-            pass
-        return _json_loads_or_decode_error(self.to_bytes(), what)
 
-    cdef bytes to_bytes(self):
-        return PyBytes_FromStringAndSize(<char *>self.data, self.size)
+cdef struct _Segment:
+    # A strictly decoded segment held in C memory: in `small` when it fits.
+    uint8_t *data
+    Py_ssize_t size
+    uint8_t small[256]
+
+
+cdef inline void _segment_init(_Segment *seg) noexcept:
+    seg.data = seg.small
+    seg.size = 0
+
+
+cdef inline void _segment_free(_Segment *seg) noexcept:
+    if seg.data != seg.small:
+        free(seg.data)
+        seg.data = seg.small
+
+
+cdef int _segment_fill(_Segment *seg, const uint8_t *src, Py_ssize_t n, str name) except -1:
+    cdef Py_ssize_t size = _unpadded_len(src, n)
+    cdef Py_ssize_t cap
+    if size < 0 or size % 4 == 1:
+        raise DecodeError(f"Invalid {name} padding")
+    cap = (size // 4) * 3 + 3
+    if cap > 256:
+        seg.data = <uint8_t *>malloc(cap)
+        if seg.data == NULL:
+            seg.data = seg.small
+            raise MemoryError()
+    seg.size = _b64_decode_strict(src, size, seg.data)
+    if seg.size < 0:
+        raise DecodeError(f"Invalid {name} padding")
+    return 0
+
+
+cdef object _segment_to_json(_Segment *seg, str what):
+    try:
+        return _loads(seg.data, seg.size)
+    except _GiveUp:
+        pass
+    return _json_loads_or_decode_error(PyBytes_FromStringAndSize(<char *>seg.data, seg.size), what)
 
 
 cdef object _json_loads_or_decode_error(bytes data, str what):
@@ -1347,14 +1417,23 @@ cdef object _json_loads_or_decode_error(bytes data, str what):
 
 
 cdef object _segment_json(const uint8_t *src, Py_ssize_t n, str name):
-    cdef _SegmentBuffer buf = _SegmentBuffer.__new__(_SegmentBuffer)
-    buf.fill(src, n, name)
-    return buf.json(name)
+    cdef _Segment seg
+    _segment_init(&seg)
+    try:
+        _segment_fill(&seg, src, n, name)
+        return _segment_to_json(&seg, name)
+    finally:
+        _segment_free(&seg)
+
+
+cdef tuple _TIME_CLAIMS = ("exp", "iat", "nbf")
 
 
 def jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_headers):
     """PyJWT.encode of a plain dict with an HS* key, in one call; None: not ours."""
     cdef type tk = type(key)
+    cdef PyObject *found_ptr
+    cdef dict claims
     cdef int hash_id
     cdef _HmacKey state
     cdef uint8_t mac[64]
@@ -1391,17 +1470,22 @@ def jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_header
     hash_id = found
     header_segment = _HEADER_SEGMENTS[algorithm, bool(sort_headers)]
 
+    claims = <dict>payload
     copied = False
-    for claim in ("exp", "iat", "nbf"):
-        value = payload.get(claim)
+    for claim in _TIME_CLAIMS:
+        found_ptr = PyDict_GetItem(claims, claim)
+        if found_ptr == NULL or type(<object>found_ptr) is int:
+            continue
+        value = <object>found_ptr
         if isinstance(value, _REAL_DATETIME):
             if not copied:
-                payload = payload.copy()
+                claims = claims.copy()
                 copied = True
-            payload[claim] = _TIMEGM(value.utctimetuple())
-    if "iss" in payload and not isinstance(payload["iss"], str):
+            claims[claim] = _TIMEGM(value.utctimetuple())
+    found_ptr = PyDict_GetItem(claims, "iss")
+    if found_ptr != NULL and not isinstance(<object>found_ptr, str):
         raise TypeError("Issuer (iss) must be a string.")
-    body = json_dumps(payload)
+    body = _json_dumps(claims)
 
     state = _key_state(alg_obj, hash_id, key)
     if state.length_message is not None:
@@ -1421,7 +1505,7 @@ def jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_header
         out[pos] = b'.'
         pos += 1
         pos += _b64_encode_into(mac, size, out + pos)
-        return PyUnicode_FromStringAndSize(out, pos)
+        return _ascii_str(<const uint8_t *>out, pos)
     finally:
         free(out)
 
