@@ -1,0 +1,209 @@
+"""The one-call fast path against the general path, and when each is taken.
+
+The general path is reached honestly: through a subclass that overrides a
+hook with an equivalent method, which the fast path must never take.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import warnings
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cyjwt
+from cyjwt import _core
+
+NOW = int(time.time())
+
+
+class GeneralOnly(cyjwt.PyJWT):
+    """Same behaviour, but an overridden hook keeps it off the fast path."""
+
+    def _decode_payload(self, decoded: dict[str, Any]) -> dict[str, Any]:
+        return super()._decode_payload(decoded)
+
+    def _encode_payload(self, payload: dict[str, Any], *args: Any, **kwargs: Any) -> bytes:
+        return super()._encode_payload(payload, *args, **kwargs)
+
+
+GENERAL = GeneralOnly()
+FAST = cyjwt.PyJWT()
+
+
+def observe(func: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, ...]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out: tuple[Any, ...] = ("ok", repr(func(*args, **kwargs)))
+        except Exception as err:  # noqa: BLE001 - comparing whatever is raised
+            cause = err.__cause__
+            out = (
+                "error",
+                type(err),
+                str(err),
+                None if cause is None else (type(cause), str(cause)),
+                err.__suppress_context__,
+            )
+    return out + ([(w.category, str(w.message)) for w in caught],)
+
+
+def test_implementation_is_the_expected_one() -> None:
+    """Fails when the extension was built but the pure twin got loaded."""
+    expected = os.environ.get("CYJWT_EXPECT_IMPLEMENTATION")
+    if expected is None:
+        pytest.skip("CYJWT_EXPECT_IMPLEMENTATION not set")
+    assert cyjwt.IMPLEMENTATION == expected
+    assert _core.IMPLEMENTATION == expected
+
+
+def test_subclass_overrides_are_called() -> None:
+    calls: list[str] = []
+
+    class Spy(cyjwt.PyJWT):
+        def _decode_payload(self, decoded: dict[str, Any]) -> dict[str, Any]:
+            calls.append("decode")
+            return super()._decode_payload(decoded)
+
+        def _validate_claims(self, *args: Any, **kwargs: Any) -> None:
+            calls.append("claims")
+            super()._validate_claims(*args, **kwargs)
+
+        def _encode_payload(self, payload: dict[str, Any], *args: Any, **kwargs: Any) -> bytes:
+            calls.append("encode")
+            return super()._encode_payload(payload, *args, **kwargs)
+
+    spy = Spy()
+    token = spy.encode({"a": 1}, "k" * 32)
+    assert spy.decode(token, "k" * 32, algorithms=["HS256"]) == {"a": 1}
+    assert calls == ["encode", "decode", "claims"]
+
+
+def test_patched_datetime_goes_to_the_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """freezegun patches ``datetime`` in modules; the claims must see it."""
+    token = cyjwt.encode({"exp": NOW + 100}, "k" * 32)
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return datetime.fromtimestamp(NOW + 1000, tz=timezone.utc)
+
+    monkeypatch.setattr(cyjwt.api_jwt, "datetime", Frozen)
+    with pytest.raises(cyjwt.ExpiredSignatureError):
+        cyjwt.decode(token, "k" * 32, algorithms=["HS256"])
+
+
+def test_mutated_instance_options_are_seen() -> None:
+    obj = cyjwt.PyJWT()
+    token = obj.encode({"exp": NOW - 100}, "k" * 32)
+    with pytest.raises(cyjwt.ExpiredSignatureError):
+        obj.decode(token, "k" * 32, algorithms=["HS256"])
+    obj.options["verify_exp"] = False
+    assert obj.decode(token, "k" * 32, algorithms=["HS256"]) == {"exp": NOW - 100}
+
+
+def test_short_key_warns_from_the_frames_pyjwt_warns_from() -> None:
+    with pytest.warns(cyjwt.InsecureKeyLengthWarning) as record:
+        token = FAST.encode({"a": 1}, "short")
+    assert record[0].filename.endswith("api_jwt.py")
+    with pytest.warns(cyjwt.InsecureKeyLengthWarning) as record:
+        FAST.decode(token, "short", algorithms=["HS256"])
+    assert record[0].filename.endswith("api_jwt.py")
+    with pytest.warns(cyjwt.InsecureKeyLengthWarning) as record:
+        FAST.decode_complete(token, "short", algorithms=["HS256"])
+    assert record[0].filename == __file__
+
+
+def test_threads_share_keys_safely() -> None:
+    keys = [f"key-{i:02d}-" + "x" * 32 for i in range(8)]
+    tokens = [cyjwt.encode({"i": i, "exp": NOW + 600}, k) for i, k in enumerate(keys)]
+    errors: list[BaseException] = []
+
+    def work(offset: int) -> None:
+        try:
+            for n in range(400):
+                i = (n + offset) % len(keys)
+                assert cyjwt.decode(tokens[i], keys[i], algorithms=["HS256"])["i"] == i
+                with pytest.raises(cyjwt.InvalidSignatureError):
+                    cyjwt.decode(tokens[i], keys[(i + 1) % len(keys)], algorithms=["HS256"])
+        except BaseException as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+claims = st.dictionaries(
+    st.sampled_from(["exp", "nbf", "iat", "iss", "aud", "sub", "jti", "k"]),
+    st.one_of(
+        st.integers(NOW - 10**5, NOW + 10**5),
+        st.floats(allow_nan=True),
+        st.text(max_size=5),
+        st.none(),
+        st.booleans(),
+        st.lists(st.sampled_from(["a", "b", 1]), max_size=3),
+        st.just(datetime.fromtimestamp(NOW + 500, tz=timezone.utc)),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    payload=claims,
+    key=st.sampled_from(["k" * 32, b"b" * 64, "short", "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----"]),
+    alg=st.sampled_from(["HS256", "HS384", "HS512"]),
+    cut=st.integers(0, 400),
+    flip=st.sampled_from(["", "=", ".", "A", "!", "é", "drop"]),
+    audience=st.sampled_from([None, "a", ["a", "x"], ("b",), {"a"}]),
+    issuer=st.sampled_from([None, "i", ["i", "j"], frozenset({"j"})]),
+    leeway=st.sampled_from([0, 10, 0.5, timedelta(minutes=2)]),
+    subject=st.sampled_from([None, "s"]),
+    as_bytes=st.booleans(),
+)
+def test_fast_and_general_paths_agree(
+    payload: dict[str, Any],
+    key: Any,
+    alg: str,
+    cut: int,
+    flip: str,
+    audience: Any,
+    issuer: Any,
+    leeway: Any,
+    subject: Any,
+    as_bytes: bool,
+) -> None:
+    encoded = [observe(obj.encode, payload, key, algorithm=alg) for obj in (FAST, GENERAL)]
+    assert encoded[0] == encoded[1]
+    if encoded[0][0] != "ok":
+        return
+    token: str = eval(encoded[0][1])  # repr of a str
+    if flip:
+        where = cut % (len(token) + 1)
+        token = token[:where] + token[where + 1 :] if flip == "drop" else token[:where] + flip + token[where:]
+    arg: Any = token.encode("utf-8") if as_bytes else token
+    for method in ("decode", "decode_complete"):
+        results = [
+            observe(
+                getattr(obj, method),
+                arg,
+                key,
+                algorithms=[alg],
+                audience=audience,
+                issuer=issuer,
+                leeway=leeway,
+                subject=subject,
+            )
+            for obj in (FAST, GENERAL)
+        ]
+        assert results[0] == results[1]
