@@ -253,14 +253,16 @@ def render_threads(report: dict) -> str:
     th = report.get("threads")
     if not th or not th.get("results"):
         return ""
-    lines = [f"{'decode ops/s by threads':<34}" + "".join(f"{n:>12}" for n in THREAD_COUNTS)
+    w = 2 + max([len("decode ops/s by threads")]
+                + [len(f"{o} / {LABELS[k]}") for o, per in th["results"].items() for k in per])
+    lines = [f"{'decode ops/s by threads':<{w}}" + "".join(f"{n:>12}" for n in THREAD_COUNTS)
              + f"{'4 vs 1':>9}"]
     lines.append("-" * len(lines[0]))
     for op_name, per_lib in th["results"].items():
         for k, per_n in per_lib.items():
             vals = [per_n.get(str(n)) for n in THREAD_COUNTS]
             scale = (vals[-1] / vals[0]) if vals[0] and vals[-1] else None
-            lines.append(f"{op_name + ' / ' + LABELS[k]:<34}"
+            lines.append(f"{op_name + ' / ' + LABELS[k]:<{w}}"
                          + "".join(f"{v:>12,.0f}" if v else f"{'-':>12}" for v in vals)
                          + (f"{scale:>8.2f}x" if scale else f"{'-':>9}"))
     return "\n".join(lines)
