@@ -209,7 +209,22 @@ def _hmac_alg_and_hash(jws: Any, alg: str) -> Any:
     return alg_obj, _Hooks.hash_by_func.get(alg_obj.hash_alg)
 
 
-_PLAIN_CONTAINERS = (list, tuple, set, frozenset)
+class _Cache:
+    """The last header segment read, with its parsed value (see _core_c)."""
+
+    last_header: Optional[tuple[bytes, dict[str, Any]]] = None
+
+
+_MAX_CACHED_HEADER = 256
+_IMMUTABLE_TYPES = (str, int, float, bool, type(None))
+
+
+def _remember_header(segment: bytes, header: dict[str, Any]) -> None:
+    """Keep a header made only of immutable values; the kept dict stays private."""
+    if len(segment) <= _MAX_CACHED_HEADER and all(
+        type(value) in _IMMUTABLE_TYPES for value in header.values()
+    ):
+        _Cache.last_header = (segment, header.copy())
 
 
 def jwt_decode(
@@ -250,9 +265,15 @@ def jwt_decode(
         raise DecodeError("Not enough segments") from ValueError(
             "not enough values to unpack (expected 2, got 1)"
         )
-    header = _parse_json_segment(b64url_decode_segment(header_segment, "header"), "header")
-    if type(header) is not dict:
-        raise DecodeError("Invalid header string: must be a json object")
+    entry = _Cache.last_header  # one read: another thread may replace it
+    from_cache = entry is not None and entry[0] == header_segment
+    if entry is not None and from_cache:
+        header = entry[1]
+    else:
+        header = _parse_json_segment(b64url_decode_segment(header_segment, "header"), "header")
+        if type(header) is not dict:
+            raise DecodeError("Invalid header string: must be a json object")
+        _remember_header(header_segment, header)
     if "b64" in header or "crit" in header:
         return None
     payload_data = b64url_decode_segment(payload_segment, "payload")
@@ -284,6 +305,8 @@ def jwt_decode(
         payload, options, audience=audience, issuer=issuer, leeway=leeway, subject=subject
     )
     if complete:
+        if from_cache:
+            header = header.copy()  # the cached one stays private
         return {"payload": payload, "header": header, "signature": signature}
     return payload
 

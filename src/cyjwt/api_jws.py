@@ -67,6 +67,36 @@ def _warn_unsupported_kwargs(func: str, kwargs: dict[str, Any]) -> None:
     )
 
 
+# Loading a PEM or SSH key costs far more than using it: cryptography
+# checks an RSA private key's consistency on every load (milliseconds).
+# Applications pass the same PEM string on every call, so the loaded key
+# object is kept, per algorithm family and curve, for keys given as str
+# or bytes to the built-in asymmetric algorithms.  Failures are not kept;
+# loading is a pure function of the key text, so nothing else changes.
+_PREPARED_KEYS: dict[tuple[Any, ...], Any] = {}
+_PREPARED_KEYS_MAX = 128
+_CACHEABLE_ALGORITHMS: tuple[type, ...] = ()
+if has_crypto:
+    from .algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm, RSAPSSAlgorithm
+
+    _CACHEABLE_ALGORITHMS = (RSAAlgorithm, RSAPSSAlgorithm, ECAlgorithm, OKPAlgorithm)
+
+
+def _prepare_key(alg_obj: Algorithm, key: Any) -> Any:
+    """``alg_obj.prepare_key(key)``, remembering loaded asymmetric keys."""
+    kind = type(alg_obj)
+    if kind not in _CACHEABLE_ALGORITHMS or type(key) not in (str, bytes):
+        return alg_obj.prepare_key(key)
+    slot = (kind, getattr(alg_obj, "expected_curve", None), key)
+    prepared = _PREPARED_KEYS.get(slot)
+    if prepared is None:
+        prepared = alg_obj.prepare_key(key)
+        if len(_PREPARED_KEYS) >= _PREPARED_KEYS_MAX:
+            _PREPARED_KEYS.clear()
+        _PREPARED_KEYS[slot] = prepared
+    return prepared
+
+
 def _settle_key_length(alg_obj: Algorithm, key: Any, enforce: bool, stacklevel: int) -> None:
     """Warn about (or, when *enforce*, refuse) a key below the recommended size."""
     message = alg_obj.check_key_length(key)
@@ -194,7 +224,7 @@ class PyJWS:
         alg_obj = self.get_algorithm_by_name(alg_name)
         if isinstance(key, PyJWK):
             key = key.key
-        prepared = alg_obj.prepare_key(key)
+        prepared = _prepare_key(alg_obj, key)
         _settle_key_length(
             alg_obj, prepared, bool(self.options.get("enforce_minimum_key_length", False)), 2
         )
@@ -350,7 +380,7 @@ class PyJWS:
                 alg_obj = self.get_algorithm_by_name(alg)
             except NotImplementedError as unknown:
                 raise InvalidAlgorithmError("Algorithm not supported") from unknown
-            prepared = alg_obj.prepare_key(key)
+            prepared = _prepare_key(alg_obj, key)
 
         _settle_key_length(
             alg_obj, prepared, bool(effective.get("enforce_minimum_key_length", False)), 4
