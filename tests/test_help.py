@@ -45,7 +45,8 @@ def test_pyjwt_section_reports_the_compat_level() -> None:
 
 def test_cyjwt_section() -> None:
     section = cyjwt_help.info()["cyjwt"]
-    assert section["version"] == cyjwt.__version__ == "0.1.0"
+    assert section["version"] == cyjwt.CYJWT_VERSION == "0.1.0"
+    assert cyjwt.__version__ == "2.15.1"
     assert section["implementation"] == cyjwt._core.IMPLEMENTATION
     assert section["implementation"] in ("cython", "python")
     assert section["pyjwt_compat"] == "2.15.1"

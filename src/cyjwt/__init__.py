@@ -20,7 +20,7 @@ from . import (
 from . import _fastpath
 from ._core import IMPLEMENTATION
 from ._jwt_alias import install_as_jwt
-from ._version import PYJWT_COMPAT_VERSION, __version__
+from ._version import CYJWT_VERSION, PYJWT_COMPAT_VERSION, __version__
 from .api_jwk import PyJWK, PyJWKSet
 from .api_jws import (
     PyJWS,
@@ -84,5 +84,7 @@ __all__ = [
     "PyJWKSetError",
     "PyJWTError",
     "IMPLEMENTATION",
+    "CYJWT_VERSION",
+    "PYJWT_COMPAT_VERSION",
     "install_as_jwt",
 ]

@@ -17,7 +17,7 @@ import sys
 from typing import Any
 
 from . import _core
-from ._version import PYJWT_COMPAT_VERSION, __version__
+from ._version import CYJWT_VERSION, PYJWT_COMPAT_VERSION
 
 __all__ = ["info", "main"]
 
@@ -72,7 +72,7 @@ def _openssl_info() -> dict[str, str]:
 def info() -> dict[str, dict[str, str]]:
     """Collect what a bug report needs about this installation."""
     cyjwt_info = {
-        "version": __version__,
+        "version": CYJWT_VERSION,
         "implementation": _core.IMPLEMENTATION,
         "pyjwt_compat": PYJWT_COMPAT_VERSION,
     }
