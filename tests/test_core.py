@@ -276,3 +276,24 @@ def test_json_dumps_circular(core: types.ModuleType) -> None:
     loop["self"] = loop
     with pytest.raises(ValueError, match="Circular reference detected"):
         core.json_dumps(loop)
+
+
+class BytesSub(bytes):
+    pass
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c, v: c.split_token(v),
+        lambda c, v: c.b64url_decode_segment(v, "payload"),
+        lambda c, v: c.hmac_sign("SHA256", v, v),
+        lambda c, v: c.hmac_verify("SHA256", v, v, v),
+        lambda c, v: c.json_loads(v),
+    ],
+)
+def test_bytes_subclasses_accepted_and_other_types_refused(core: types.ModuleType, call: Any) -> None:
+    assert outcome(call, core, BytesSub(b"e30.e30.e30")) == outcome(call, core, b"e30.e30.e30")
+    for wrong in ("e30.e30.e30", bytearray(b"e30.e30.e30"), memoryview(b"e30"), None):
+        with pytest.raises(TypeError, match="must be bytes, not"):
+            call(core, wrong)

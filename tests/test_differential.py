@@ -276,3 +276,55 @@ def test_key_confusion() -> None:
         both(lambda lib: observe(lib.encode, {"a": 1}, key, algorithm="HS256"))
         token = pyjwt.encode({"a": 1}, "k" * 32)
         both(lambda lib: observe(lib.decode, token, key, algorithms=["HS256"]))
+
+
+class BytesToken(bytes):
+    pass
+
+
+class DictPayload(dict):  # type: ignore[type-arg]
+    pass
+
+
+def test_subclassed_bytes_token_and_dict_payload() -> None:
+    token = make_token({"a": 1}, "k" * 32, "HS256")
+    both(lambda lib: observe(lib.decode, BytesToken(token.encode()), "k" * 32, algorithms=["HS256"]))
+    both(lambda lib: observe(lib.encode, DictPayload(a=1, exp=NOW + 10), "k" * 32))
+    both(lambda lib: observe(lib.encode, {"a": 1}, "k" * 32, headers={"kid": "x", "typ": "at+jwt"}))
+
+
+CLAIM_FAILURES = [
+    ({"exp": NOW - 10}, {}, "ExpiredSignatureError", "Signature has expired"),
+    ({"exp": "soon"}, {}, "DecodeError", "Expiration Time claim (exp) must be an integer."),
+    ({"nbf": NOW + 1000}, {}, "ImmatureSignatureError", "The token is not yet valid (nbf)"),
+    ({"nbf": [1]}, {}, "DecodeError", "Not Before claim (nbf) must be an integer."),
+    ({"iat": NOW + 1000}, {}, "ImmatureSignatureError", "The token is not yet valid (iat)"),
+    ({"iat": "x"}, {}, "InvalidIssuedAtError", "Issued At claim (iat) must be an integer."),
+    ({"iss": "a"}, {"issuer": "b"}, "InvalidIssuerError", "Invalid issuer"),
+    ({"iss": 1}, {"issuer": "b"}, "InvalidIssuerError", "Payload Issuer (iss) must be a string"),
+    ({}, {"issuer": "b"}, "MissingRequiredClaimError", 'Token is missing the "iss" claim'),
+    ({"iss": "a"}, {"issuer": 5}, "InvalidIssuerError", 'Issuer param must be "str" or "Container[str]"'),
+    ({"aud": "a"}, {}, "InvalidAudienceError", "Invalid audience"),
+    ({}, {"audience": "a"}, "MissingRequiredClaimError", 'Token is missing the "aud" claim'),
+    ({"aud": "b"}, {"audience": "a"}, "InvalidAudienceError", "Audience doesn't match"),
+    ({"aud": 3}, {"audience": "a"}, "InvalidAudienceError", "Invalid claim format in token"),
+    ({"aud": ["a", 3]}, {"audience": "a"}, "InvalidAudienceError", "Invalid claim format in token"),
+    ({"aud": ["a"]}, {"audience": "a", "options": {"strict_aud": True}}, "InvalidAudienceError", "Invalid claim format in token (strict)"),
+    ({"aud": "a"}, {"audience": ["a"], "options": {"strict_aud": True}}, "InvalidAudienceError", "Invalid audience (strict)"),
+    ({"aud": "b"}, {"audience": "a", "options": {"strict_aud": True}}, "InvalidAudienceError", "Audience doesn't match (strict)"),
+    ({"sub": 1}, {}, "InvalidSubjectError", "Subject must be a string"),
+    ({"sub": "a"}, {"subject": "b"}, "InvalidSubjectError", "Invalid subject"),
+    ({"jti": 1}, {}, "InvalidJTIError", "JWT ID must be a string"),
+    ({}, {"options": {"require": ["exp"]}}, "MissingRequiredClaimError", 'Token is missing the "exp" claim'),
+    ({"aud": "a"}, {"audience": 5}, "TypeError", "audience must be a string, iterable or None"),
+]
+
+
+@pytest.mark.parametrize(("payload", "kwargs", "error", "message"), CLAIM_FAILURES)
+def test_every_claim_failure(payload: dict[str, Any], kwargs: dict[str, Any], error: str, message: str) -> None:
+    token = make_token(payload, "k" * 32, "HS256")
+    outcome = observe(cyjwt.decode, token, "k" * 32, algorithms=["HS256"], **kwargs)
+    assert outcome[0] == "error"
+    assert outcome[1][0] == error and outcome[2] == message
+    both(lambda lib: observe(lib.decode, token, "k" * 32, algorithms=["HS256"], **kwargs))
+    both(lambda lib: observe(lib.decode_complete, token, "k" * 32, algorithms=["HS256"], **kwargs))

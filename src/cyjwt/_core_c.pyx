@@ -213,8 +213,9 @@ def b64url_encode(data):
     return out
 
 
-def b64url_decode_segment(bytes segment, str name):
+def b64url_decode_segment(segment, str name):
     """Strictly decode one token segment (see the pure twin for the rules)."""
+    _require_bytes(segment, "segment")
     return _decode_segment(<const uint8_t *>PyBytes_AS_STRING(segment), PyBytes_GET_SIZE(segment), name)
 
 
@@ -235,14 +236,22 @@ cdef inline Py_ssize_t _find_last_dot(const char *s, Py_ssize_t n) noexcept nogi
     return -1
 
 
+cdef inline int _require_bytes(object value, str what) except -1:
+    """bytes or a subclass of it (whose buffer is read directly)."""
+    if not isinstance(value, bytes):
+        raise TypeError(f"{what} must be bytes, not {type(value).__name__}")
+    return 0
+
+
 cdef _not_enough_segments():
     raise DecodeError("Not enough segments") from ValueError(
         "not enough values to unpack (expected 2, got 1)"
     )
 
 
-def split_token(bytes token):
+def split_token(token):
     """Split a compact JWS into (signing input, header, payload, signature)."""
+    _require_bytes(token, "token")
     cdef const char *s = PyBytes_AS_STRING(token)
     cdef Py_ssize_t n = PyBytes_GET_SIZE(token)
     cdef Py_ssize_t last = _find_last_dot(s, n)
@@ -350,7 +359,7 @@ cdef class _HmacKey:
         return 64
 
 
-cdef _HmacKey _new_hmac_key(int hash_id, bytes key):
+cdef _HmacKey _new_hmac_key(int hash_id, object key):
     cdef _HmacKey state = _HmacKey.__new__(_HmacKey)
     state._setup(hash_id, <const uint8_t *>PyBytes_AS_STRING(key), PyBytes_GET_SIZE(key))
     return state
@@ -372,16 +381,21 @@ cdef int _hash_id(str hash_name) except -1:
     return found
 
 
-def hmac_sign(str hash_name, bytes key, bytes msg):
+def hmac_sign(str hash_name, key, msg):
     """HMAC of *msg* under *key* with ``SHA256``, ``SHA384`` or ``SHA512``."""
+    _require_bytes(key, "key")
+    _require_bytes(msg, "msg")
     cdef uint8_t out[64]
     cdef _HmacKey state = _new_hmac_key(_hash_id(hash_name), key)
     cdef Py_ssize_t size = _mac(state, PyBytes_AS_STRING(msg), PyBytes_GET_SIZE(msg), out)
     return PyBytes_FromStringAndSize(<char *>out, size)
 
 
-def hmac_verify(str hash_name, bytes key, bytes msg, bytes sig):
+def hmac_verify(str hash_name, key, msg, sig):
     """Constant-time check that *sig* is the HMAC of *msg* under *key*."""
+    _require_bytes(key, "key")
+    _require_bytes(msg, "msg")
+    _require_bytes(sig, "sig")
     cdef uint8_t out[64]
     cdef _HmacKey state = _new_hmac_key(_hash_id(hash_name), key)
     cdef Py_ssize_t size = _mac(state, PyBytes_AS_STRING(msg), PyBytes_GET_SIZE(msg), out)
@@ -729,8 +743,9 @@ class _GiveUp(Exception):
     """The compact reader declines; json.loads reads the document instead."""
 
 
-def json_loads(bytes data):
+def json_loads(data):
     """``json.loads(data)`` for bytes, faster on the documents tokens carry."""
+    _require_bytes(data, "data")
     try:
         return _loads(<const uint8_t *>PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
     except _GiveUp:

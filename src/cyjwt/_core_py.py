@@ -46,6 +46,12 @@ _SPARE_BITS_MASK = {2: 0x0F, 3: 0x03}
 _HASH_NAMES = {"SHA256": "sha256", "SHA384": "sha384", "SHA512": "sha512"}
 
 
+def _require_bytes(value: object, what: str) -> None:
+    """bytes or a subclass of it, as the compiled core insists."""
+    if not isinstance(value, bytes):
+        raise TypeError(f"{what} must be bytes, not {type(value).__name__}")
+
+
 def b64url_encode(data: bytes) -> bytes:
     """base64url without padding."""
     return binascii.b2a_base64(data, newline=False).translate(_STD_TO_URL).rstrip(b"=")
@@ -58,6 +64,7 @@ def b64url_decode_segment(segment: bytes, name: str) -> bytes:
     one or two ``=`` that complete its last group.  Anything else raises
     ``DecodeError("Invalid <name> padding")``, as PyJWT 2.15.1 does.
     """
+    _require_bytes(segment, "segment")
     size = len(segment)
     stripped = segment.rstrip(b"=")
     padding = size - len(stripped)
@@ -77,6 +84,7 @@ def split_token(token: bytes) -> tuple[bytes, bytes, bytes, bytes]:
     The signature is what follows the last dot, the header what precedes
     the first one; the payload is everything between, dots included.
     """
+    _require_bytes(token, "token")
     signing_input, dot, crypto = token.rpartition(b".")
     header, dot2, payload = signing_input.partition(b".")
     if not dot or not dot2:
@@ -89,16 +97,22 @@ def split_token(token: bytes) -> tuple[bytes, bytes, bytes, bytes]:
 
 def hmac_sign(hash_name: str, key: bytes, msg: bytes) -> bytes:
     """HMAC of *msg* under *key* with ``SHA256``, ``SHA384`` or ``SHA512``."""
+    _require_bytes(key, "key")
+    _require_bytes(msg, "msg")
     return hmac.digest(key, msg, _HASH_NAMES[hash_name])
 
 
 def hmac_verify(hash_name: str, key: bytes, msg: bytes, sig: bytes) -> bool:
     """Constant-time check that *sig* is the HMAC of *msg* under *key*."""
+    _require_bytes(key, "key")
+    _require_bytes(msg, "msg")
+    _require_bytes(sig, "sig")
     return hmac.compare_digest(sig, hmac.digest(key, msg, _HASH_NAMES[hash_name]))
 
 
 def json_loads(data: bytes) -> Any:
     """``json.loads(data)``; the compiled twin reads common documents faster."""
+    _require_bytes(data, "data")
     return json.loads(data)
 
 
