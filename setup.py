@@ -13,6 +13,7 @@ Environment switches, read at build time:
 from __future__ import annotations
 
 import os
+import platform
 import sys
 import sysconfig
 
@@ -61,7 +62,10 @@ def _openssl_settings() -> dict[str, list[str]]:
                     extra_objects.append(archive)
                     break
     if sys.platform == "win32":
-        libraries = ["libcrypto"] if libraries else []
+        # MSVC links libcrypto.lib whether it is the static library or the
+        # import library of the DLL; the static one needs these system libraries.
+        libraries = ["libcrypto"]
+        extra_objects = []
         if _flag("CYJWT_OPENSSL_STATIC"):
             libraries += ["crypt32", "ws2_32", "advapi32", "user32"]
     return {
@@ -77,6 +81,11 @@ def _extensions() -> list[Extension]:
         print("*** CYJWT_NO_EXTENSIONS is set: building the pure-Python package only.")
         return []
     if not os.path.exists(os.path.join(HERE, CORE_PYX)):
+        return []
+    if platform.python_implementation() != "CPython":
+        # Through PyPy's C-API emulation the extension is slower than the
+        # pure-Python twin under PyPy's JIT.
+        print("*** Not CPython: building the pure-Python package only.")
         return []
     try:
         from Cython.Build import cythonize
@@ -109,13 +118,13 @@ class OptionalBuildExt(build_ext):
     def run(self) -> None:
         try:
             super().run()
-        except Exception as exc:  # noqa: BLE001 - any build failure
+        except Exception as exc:
             self._fallback(exc)
 
     def build_extension(self, ext: Extension) -> None:
         try:
             super().build_extension(ext)
-        except Exception as exc:  # noqa: BLE001 - compiler or headers missing
+        except Exception as exc:
             self._fallback(exc)
 
     def _fallback(self, exc: BaseException) -> None:

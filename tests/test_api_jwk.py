@@ -310,7 +310,7 @@ def described(func: Callable[..., Any], *args: Any) -> tuple[Any, ...]:
     """What ``func(*args)`` produced, comparable across the two libraries."""
     try:
         made = func(*args)
-    except Exception as err:  # noqa: BLE001 - any outcome is compared
+    except Exception as err:
         return ("raised", type(err).__name__, _ADDRESS.sub("", str(err)))
     if isinstance(made, PyJWK) or type(made).__name__ == "PyJWK":
         return ("key", made.algorithm_name, type(made.Algorithm).__name__, type(made.key).__name__)

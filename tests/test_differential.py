@@ -35,7 +35,7 @@ def observe(func: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, .
         warnings.simplefilter("always")
         try:
             result: tuple[Any, ...] = ("ok", normalise(func(*args, **kwargs)))
-        except Exception as err:  # noqa: BLE001 - comparing whatever is raised
+        except Exception as err:
             cause = err.__cause__
             result = (
                 "error",

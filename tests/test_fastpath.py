@@ -42,7 +42,7 @@ def observe(func: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, .
         warnings.simplefilter("always")
         try:
             out: tuple[Any, ...] = ("ok", repr(func(*args, **kwargs)))
-        except Exception as err:  # noqa: BLE001 - comparing whatever is raised
+        except Exception as err:
             cause = err.__cause__
             out = (
                 "error",
@@ -132,7 +132,7 @@ def test_threads_share_keys_safely() -> None:
                 assert cyjwt.decode(tokens[i], keys[i], algorithms=["HS256"])["i"] == i
                 with pytest.raises(cyjwt.InvalidSignatureError):
                     cyjwt.decode(tokens[i], keys[(i + 1) % len(keys)], algorithms=["HS256"])
-        except BaseException as err:  # noqa: BLE001 - reported below
+        except BaseException as err:
             errors.append(err)
 
     threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]

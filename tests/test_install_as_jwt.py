@@ -152,7 +152,11 @@ def test_wins_over_installed_pyjwt(tmp_path: Path) -> None:
         tmp_path,
         """
         import importlib.util
-        RESULT["pyjwt_present"] = "site-packages" in (importlib.util.find_spec("jwt").origin or "")
+        import os
+        pyjwt_origin = importlib.util.find_spec("jwt").origin or ""
+        RESULT["pyjwt_present"] = "site-packages" in pyjwt_origin
+        # PyJWT's own directory (cyjwt may be in site-packages too).
+        pyjwt_dir = os.path.dirname(pyjwt_origin)
         import cyjwt
         cyjwt.install_as_jwt()
         import thirdparty_lib
@@ -163,8 +167,8 @@ def test_wins_over_installed_pyjwt(tmp_path: Path) -> None:
         RESULT["jwks"] = jwt.jwks_client is cyjwt.jwks_client
         RESULT["pyjwt_files"] = sorted(
             n for n, m in sys.modules.items()
-            if "site-packages" in (getattr(m, "__file__", None) or "")
-            and n.split(".")[0] == "jwt"
+            if n.split(".")[0] == "jwt"
+            and (getattr(m, "__file__", None) or "").startswith(pyjwt_dir + os.sep)
         )
         """,
     )

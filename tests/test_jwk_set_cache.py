@@ -5,8 +5,8 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
-from cyjwt.api_jwk import PyJWKSet
 
+from cyjwt.api_jwk import PyJWKSet
 from cyjwt.exceptions import PyJWKSetError
 from cyjwt.jwk_set_cache import JWKSetCache
 

@@ -16,10 +16,10 @@ from unittest import mock
 from urllib.error import HTTPError, URLError
 
 import pytest
-from cyjwt.api_jwk import PyJWK, PyJWKSet
 
 import cyjwt
 from cyjwt import PyJWKClient
+from cyjwt.api_jwk import PyJWK, PyJWKSet
 from cyjwt.exceptions import (
     DecodeError,
     PyJWKClientConnectionError,

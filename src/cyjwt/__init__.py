@@ -6,6 +6,7 @@ whether the compiled core (``"cython"``) or its pure-Python twin
 """
 
 from . import (
+    _fastpath,
     algorithms,
     api_jwk,
     api_jws,
@@ -17,7 +18,6 @@ from . import (
     utils,
     warnings,
 )
-from . import _fastpath
 from ._core import IMPLEMENTATION
 from ._jwt_alias import install_as_jwt
 from ._version import CYJWT_VERSION, PYJWT_COMPAT_VERSION, __version__

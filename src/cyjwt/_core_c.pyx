@@ -4,26 +4,23 @@
 # the same results and raise the same exceptions.  Cython directives are
 # set in setup.py, in one place.
 
-cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.dict cimport PyDict_SetItem
 from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_FromDouble
-from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.list cimport PyList_Append
 from cpython.long cimport PyLong_AsDouble, PyLong_AsLongLongAndOverflow, PyLong_FromLongLong
-from cpython.object cimport Py_EQ, Py_GT, Py_LE, Py_NE, PyObject, PyObject_RichCompareBool
+from cpython.object cimport Py_GT, PyObject, PyObject_RichCompareBool
 from cpython.sequence cimport PySequence_Contains
-from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
+from cpython.tuple cimport PyTuple_GET_ITEM
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdint cimport uint8_t
 from libc.stdlib cimport free, malloc
 from libc.math cimport isinf, isnan
 from libc.string cimport memcmp, memcpy
 
-import binascii
 import json
 from sys import intern as _intern
 import time
-import warnings
 
 cdef extern from *:
     """
@@ -39,11 +36,15 @@ cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object o)
     const char *PyUnicode_AsUTF8AndSize(object o, Py_ssize_t *size) except NULL
     object PyUnicode_FromStringAndSize(const char *s, Py_ssize_t size)
-    double PyOS_string_to_double(const char *s, char **endptr, PyObject *overflow_exception) except? -1.0
+    double PyOS_string_to_double(
+        const char *s, char **endptr, PyObject *overflow_exception
+    ) except? -1.0
     object PyLong_FromString(const char *s, char **pend, int base)
     str PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
     void Py_INCREF(object o)
-    char *PyOS_double_to_string(double val, char format_code, int precision, int flags, int *type) except NULL
+    char *PyOS_double_to_string(
+        double val, char format_code, int precision, int flags, int *type
+    ) except NULL
     void PyMem_Free(void *p)
     int Py_DTSF_ADD_DOT_0
     Py_ssize_t PyUnicode_GET_LENGTH(object o)
@@ -83,13 +84,11 @@ from .exceptions import (
     InvalidIssuedAtError,
     InvalidIssuerError,
     InvalidJTIError,
-    InvalidKeyError,
     InvalidSignatureError,
     InvalidSubjectError,
     InvalidTokenError,
     MissingRequiredClaimError,
 )
-from .warnings import InsecureKeyLengthWarning
 
 IMPLEMENTATION = "cython"
 OPENSSL_VERSION = OpenSSL_version(OPENSSL_VERSION_CONST).decode("ascii")
@@ -216,7 +215,9 @@ def b64url_encode(data):
 def b64url_decode_segment(segment, str name):
     """Strictly decode one token segment (see the pure twin for the rules)."""
     _require_bytes(segment, "segment")
-    return _decode_segment(<const uint8_t *>PyBytes_AS_STRING(segment), PyBytes_GET_SIZE(segment), name)
+    return _decode_segment(
+        <const uint8_t *>PyBytes_AS_STRING(segment), PyBytes_GET_SIZE(segment), name
+    )
 
 
 cdef inline Py_ssize_t _find_first_dot(const char *s, Py_ssize_t n) noexcept nogil:
@@ -475,7 +476,8 @@ cdef str _object_key(const uint8_t *p, Py_ssize_t n):
     h = (h ^ <unsigned int>n) % KEY_SLOTS
     slot = _KEY_TABLE[h]
     if slot != NULL:
-        if PyUnicode_GET_LENGTH(<object>slot) == n and memcmp(PyUnicode_DATA(<object>slot), p, n) == 0:
+        if (PyUnicode_GET_LENGTH(<object>slot) == n
+                and memcmp(PyUnicode_DATA(<object>slot), p, n) == 0):
             return <str>slot
         return _ascii_str(p, n)
     # Interned, so that looking up a claim by a literal name ("exp")
@@ -633,6 +635,14 @@ cdef object _read_number(_Reader *r):
     return PyLong_FromLongLong(-v if r.s[start] == 45 else v)
 
 
+cdef inline bint _literal_at(_Reader *r, const char *word, Py_ssize_t n) noexcept:
+    """Whether *word* (n bytes) stands at the reader's position; consume it if so."""
+    if r.n - r.i < n or memcmp(r.s + r.i, word, n) != 0:
+        return False
+    r.i += n
+    return True
+
+
 cdef inline object _fail(_Reader *r):
     r.failed = True
     return None
@@ -707,14 +717,11 @@ cdef object _read_value(_Reader *r, int depth):
                 return arr
             if c != 44:
                 return _fail(r)
-    if c == 116 and r.n - r.i >= 4 and r.s[r.i + 1] == 114 and r.s[r.i + 2] == 117 and r.s[r.i + 3] == 101:
-        r.i += 4
+    if c == 116 and _literal_at(r, b"true", 4):
         return True
-    if c == 102 and r.n - r.i >= 5 and r.s[r.i + 1] == 97 and r.s[r.i + 2] == 108 and r.s[r.i + 3] == 115 and r.s[r.i + 4] == 101:
-        r.i += 5
+    if c == 102 and _literal_at(r, b"false", 5):
         return False
-    if c == 110 and r.n - r.i >= 4 and r.s[r.i + 1] == 117 and r.s[r.i + 2] == 108 and r.s[r.i + 3] == 108:
-        r.i += 4
+    if c == 110 and _literal_at(r, b"null", 4):
         return None  # JSON null: not a failure
     if c == 45 or 48 <= c <= 57:
         value = _read_number(r)
@@ -758,8 +765,6 @@ def json_loads(data):
 # lists, tuples, str, int, float, bool and None.  Anything else (a
 # subclass, a non-str key, deep nesting, a cycle) makes it give up and
 # json.dumps does the whole document, errors included.
-
-
 
 
 cdef struct _Buf:
@@ -933,7 +938,9 @@ cdef int _put_ll(_Buf *b, long long v) except -1:
     cdef int k = 24
     cdef bint negative = v < 0
     # -(v + 1) + 1 stays in range for the most negative value too.
-    cdef unsigned long long u = (<unsigned long long>(-(v + 1)) + 1) if negative else <unsigned long long>v
+    cdef unsigned long long u = <unsigned long long>v
+    if negative:
+        u = <unsigned long long>(-(v + 1)) + 1
     while True:
         k -= 1
         digits[k] = <char>(48 + u % 10)
@@ -1016,7 +1023,9 @@ def fast_setup(pyjwt_cls, hmac_cls, dict hash_by_func, dict api_jwt_globals,
     _HEADER_SEGMENTS.clear()
     for alg in _ALG_IDS:
         for sort_keys in (True, False):
-            text = json.dumps({"typ": "JWT", "alg": alg}, separators=(",", ":"), sort_keys=sort_keys)
+            text = json.dumps(
+                {"typ": "JWT", "alg": alg}, separators=(",", ":"), sort_keys=sort_keys
+            )
             _HEADER_SEGMENTS[alg, sort_keys] = b64url_encode(text.encode())
 
 
@@ -1108,7 +1117,6 @@ cdef int _check_claims(dict payload, object require, bint verify_iat, bint verif
                        bint verify_jti, double leeway, object audience, object issuer,
                        object subject) except -1:
     cdef double now
-    cdef Py_ssize_t i
     cdef PyObject *found
     if require:
         for claim in require:
@@ -1200,16 +1208,12 @@ cdef inline bint _truthy_option(dict options, str name, bint *ok):
 def jwt_decode(self, token, key, algorithms, audience, issuer, subject, leeway, bint complete):
     """PyJWT.decode / decode_complete with no options, in one call; None: not ours."""
     cdef const char *s
-    cdef Py_ssize_t n, first, last, size
+    cdef Py_ssize_t n, first, last
     cdef double lw
     cdef bint ok = True
     cdef bint verify_iat, verify_nbf, verify_exp, verify_iss, verify_aud, verify_sub, verify_jti
-    cdef int hash_id
-    cdef _HmacKey state
-    cdef uint8_t mac[64]
     cdef type tk = type(key)
     cdef type ta = type(algorithms)
-    cdef PyObject *found_ptr
     cdef _Segment payload_seg, sig_seg
 
     # Everything that can send the call back to the general path is
@@ -1452,7 +1456,7 @@ def jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_header
     cdef int hash_id
     cdef _HmacKey state
     cdef uint8_t mac[64]
-    cdef Py_ssize_t size, hlen, plen, slen, total
+    cdef Py_ssize_t size, hlen, plen, total
     cdef bytes body
     cdef bytes header_segment
     cdef char *out
@@ -1515,7 +1519,9 @@ def jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_header
     try:
         memcpy(out, PyBytes_AS_STRING(header_segment), hlen)
         out[hlen] = b'.'
-        pos = hlen + 1 + _b64_encode_into(<const uint8_t *>PyBytes_AS_STRING(body), PyBytes_GET_SIZE(body), out + hlen + 1)
+        pos = hlen + 1 + _b64_encode_into(
+            <const uint8_t *>PyBytes_AS_STRING(body), PyBytes_GET_SIZE(body), out + hlen + 1
+        )
         size = _mac(state, out, pos, mac)
         out[pos] = b'.'
         pos += 1
@@ -1523,4 +1529,3 @@ def jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_header
         return _ascii_str(<const uint8_t *>out, pos)
     finally:
         free(out)
-

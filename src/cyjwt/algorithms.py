@@ -746,7 +746,7 @@ if has_crypto:
                 raise InvalidKeyError("Not a public or private key")
 
             curve = key_obj.curve
-            for crv_name, (curve_class, _width) in _JWK_CURVES.items():
+            for crv_name, (curve_class, _width) in _JWK_CURVES.items():  # noqa: B007 (used after the loop)
                 if isinstance(curve, curve_class):
                     break
             else:

@@ -70,7 +70,7 @@ def from_base64url_uint(val: Union[bytes, str]) -> int:
 
 def number_to_bytes(num: int, num_bytes: int) -> bytes:
     """Big-endian bytes of *num*, zero-filled on the left to *num_bytes*."""
-    return binascii.unhexlify(format(num, "0%dx" % (2 * num_bytes)))
+    return binascii.unhexlify(format(num, f"0{2 * num_bytes}x"))
 
 
 def bytes_to_number(string: bytes) -> int:
@@ -84,11 +84,11 @@ def bytes_from_int(val: int, *, bit_length: Optional[int] = None) -> bytes:
     return val.to_bytes((bits + 7) // 8, "big", signed=False)
 
 
-def _curve_octets(curve: "EllipticCurve") -> int:
+def _curve_octets(curve: EllipticCurve) -> int:
     return (curve.key_size + 7) // 8
 
 
-def der_to_raw_signature(der_sig: bytes, curve: "EllipticCurve") -> bytes:
+def der_to_raw_signature(der_sig: bytes, curve: EllipticCurve) -> bytes:
     """Turn a DER ECDSA signature into JOSE's fixed-width ``r || s``."""
     from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
@@ -97,7 +97,7 @@ def der_to_raw_signature(der_sig: bytes, curve: "EllipticCurve") -> bytes:
     return number_to_bytes(r, width) + number_to_bytes(s, width)
 
 
-def raw_to_der_signature(raw_sig: bytes, curve: "EllipticCurve") -> bytes:
+def raw_to_der_signature(raw_sig: bytes, curve: EllipticCurve) -> bytes:
     """Turn JOSE's fixed-width ``r || s`` into a DER ECDSA signature."""
     from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
