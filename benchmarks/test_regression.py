@@ -21,9 +21,9 @@ import pytest
 
 pytest.importorskip("cryptography")
 
-from benchmarks._adapters import ADAPTER_BY_KEY, Adapter, CyjwtAdapter  # noqa: E402
-from benchmarks._fixtures import OPS, make_fixtures  # noqa: E402
-from benchmarks._harness import check  # noqa: E402
+from benchmarks._adapters import ADAPTER_BY_KEY, Adapter, CyjwtAdapter
+from benchmarks._fixtures import OPS, make_fixtures
+from benchmarks._harness import check
 
 LIBS = [k.strip() for k in os.environ.get("CYJWT_BENCH_LIBS", "cyjwt,pyjwt,floor").split(",")
         if k.strip()]
