@@ -51,6 +51,16 @@ _VERIFY_CLAIM_SWITCHES = (
 _TIME_CLAIMS = ("exp", "iat", "nbf")
 
 
+def _int_claim(
+    payload: dict[str, Any], claim: str, error: type[Exception], description: str
+) -> int:
+    """``int(payload[claim])``, or *error* saying the claim must be an integer."""
+    try:
+        return int(payload[claim])
+    except (ValueError, TypeError, OverflowError):
+        raise error(f"{description} must be an integer.") from None
+
+
 class PyJWT:
     """Encode and decode JSON Web Tokens (RFC 7519)."""
 
@@ -322,26 +332,17 @@ class PyJWT:
             raise InvalidJTIError("JWT ID must be a string")
 
     def _validate_iat(self, payload: dict[str, Any], now: float, leeway: float) -> None:
-        try:
-            iat = int(payload["iat"])
-        except (ValueError, TypeError, OverflowError):
-            raise InvalidIssuedAtError("Issued At claim (iat) must be an integer.") from None
+        iat = _int_claim(payload, "iat", InvalidIssuedAtError, "Issued At claim (iat)")
         if iat > (now + leeway):
             raise ImmatureSignatureError("The token is not yet valid (iat)")
 
     def _validate_nbf(self, payload: dict[str, Any], now: float, leeway: float) -> None:
-        try:
-            nbf = int(payload["nbf"])
-        except (ValueError, TypeError, OverflowError):
-            raise DecodeError("Not Before claim (nbf) must be an integer.") from None
+        nbf = _int_claim(payload, "nbf", DecodeError, "Not Before claim (nbf)")
         if nbf > (now + leeway):
             raise ImmatureSignatureError("The token is not yet valid (nbf)")
 
     def _validate_exp(self, payload: dict[str, Any], now: float, leeway: float) -> None:
-        try:
-            exp = int(payload["exp"])
-        except (ValueError, TypeError, OverflowError):
-            raise DecodeError("Expiration Time claim (exp) must be an integer.") from None
+        exp = _int_claim(payload, "exp", DecodeError, "Expiration Time claim (exp)")
         if exp <= (now - leeway):
             raise ExpiredSignatureError("Signature has expired")
 
