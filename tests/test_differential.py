@@ -328,3 +328,31 @@ def test_every_claim_failure(payload: dict[str, Any], kwargs: dict[str, Any], er
     assert outcome[1][0] == error and outcome[2] == message
     both(lambda lib: observe(lib.decode, token, "k" * 32, algorithms=["HS256"], **kwargs))
     both(lambda lib: observe(lib.decode_complete, token, "k" * 32, algorithms=["HS256"], **kwargs))
+
+
+def test_asymmetric_tokens_identical_outcomes() -> None:
+    pytest.importorskip("cryptography")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    keys = [
+        ("RS256", rsa.generate_private_key(public_exponent=65537, key_size=2048)),
+        ("PS384", rsa.generate_private_key(public_exponent=65537, key_size=2048)),
+        ("ES256", ec.generate_private_key(ec.SECP256R1())),
+        ("ES384", ec.generate_private_key(ec.SECP384R1())),
+        ("EdDSA", ed25519.Ed25519PrivateKey.generate()),
+    ]
+    payload = {"sub": "x", "aud": ["api"], "exp": NOW + 100, "iss": "me"}
+    for alg, private in keys:
+        public = private.public_key()
+        pem = public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode()
+        token = pyjwt.encode(payload, private, algorithm=alg)
+        # cyjwt's tokens verify under PyJWT and the other way round
+        assert pyjwt.decode(cyjwt.encode(payload, private, algorithm=alg), public, algorithms=[alg], audience="api")
+        for key in (public, pem, private, "k" * 32):
+            for tok in (token, token[:-2] + "xx", token.replace(".", ".e30.", 1)):
+                for kwargs in ({"audience": "api", "issuer": "me"}, {"audience": "other"}, {}):
+                    both(lambda lib: observe(lib.decode, tok, key, algorithms=[alg], **kwargs))
+                    both(lambda lib: observe(lib.decode, tok, key, algorithms=[alg, "HS256"], **kwargs))

@@ -207,3 +207,71 @@ def test_fast_and_general_paths_agree(
             for obj in (FAST, GENERAL)
         ]
         assert results[0] == results[1]
+
+
+def _asymmetric_keys() -> list[tuple[str, Any, Any]]:
+    """(algorithm, private key, public key) for each family, as objects and as PEM."""
+    crypto = pytest.importorskip("cryptography")
+    assert crypto
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    ed_key = ed25519.Ed25519PrivateKey.generate()
+    out = []
+    for alg, private in (("RS256", rsa_key), ("PS256", rsa_key), ("ES256", ec_key), ("EdDSA", ed_key)):
+        public = private.public_key()
+        out.append((alg, private, public))
+        pem_private = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
+        pem_public = public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        out.append((alg, pem_private, pem_public))
+    return out
+
+
+@pytest.fixture(scope="module")
+def asymmetric_keys() -> list[tuple[str, Any, Any]]:
+    return _asymmetric_keys()
+
+
+def test_asymmetric_fast_and_general_paths_agree(asymmetric_keys: list[tuple[str, Any, Any]]) -> None:
+    payload = {"sub": "x", "aud": "api", "exp": NOW + 600, "iat": NOW, "nbf": NOW - 5}
+    for alg, private, public in asymmetric_keys:
+        token = FAST.encode(payload, private, algorithm=alg)
+        general_token = GENERAL.encode(payload, private, algorithm=alg)
+        assert token.split(".")[:2] == general_token.split(".")[:2]
+        for candidate in (token, general_token):
+            for tok in (candidate, candidate[:-3] + "AAA", candidate.replace(".", "..", 1), candidate + "="):
+                for kwargs in (
+                    {"algorithms": [alg], "audience": "api"},
+                    {"algorithms": [alg], "audience": "other"},
+                    {"algorithms": ["HS256"], "audience": "api"},
+                    {"algorithms": [alg, "HS256"]},
+                ):
+                    for method in ("decode", "decode_complete"):
+                        outcomes = [
+                            observe(getattr(obj, method), tok, public, **kwargs) for obj in (FAST, GENERAL)
+                        ]
+                        assert outcomes[0] == outcomes[1], (alg, tok, kwargs, method)
+        # the public key cannot sign, and the private key given to decode behaves as in PyJWT
+        assert observe(FAST.encode, payload, public, algorithm=alg) == observe(
+            GENERAL.encode, payload, public, algorithm=alg
+        )
+        assert observe(FAST.decode, token, private, algorithms=[alg], audience="api") == observe(
+            GENERAL.decode, token, private, algorithms=[alg], audience="api"
+        )
+
+
+def test_pyjwk_keys_take_the_general_path(asymmetric_keys: list[tuple[str, Any, Any]]) -> None:
+    alg, private, public = asymmetric_keys[0]
+    jwk = cyjwt.PyJWK(cyjwt.algorithms.get_default_algorithms()[alg].to_jwk(public, as_dict=True), alg)
+    token = cyjwt.encode({"a": 1}, private, algorithm=alg)
+    assert cyjwt.decode(token, jwk, algorithms=[alg]) == {"a": 1}
+    with pytest.raises(cyjwt.InvalidAlgorithmError, match="does not match the key's algorithm"):
+        cyjwt.decode(cyjwt.encode({"a": 1}, "k" * 32), jwk, algorithms=[alg, "HS256"])

@@ -33,9 +33,11 @@ def json_dumps(obj: Any) -> bytes:
     """``json.dumps(obj, separators=(",", ":")).encode()``."""
 
 def fast_setup(
-    pyjwt_cls: Any,
+    pyjwk_cls: Any,
     hmac_cls: Any,
     hash_by_func: dict[Any, str],
+    asymmetric_classes: tuple[type, ...],
+    prepare_key: Any,
     api_jwt_globals: dict[str, Any],
     real_datetime: Any,
     timedelta_cls: Any,

@@ -983,8 +983,12 @@ def json_dumps(obj):
 # when a call is not theirs to take (see _fastpath.py); the caller then
 # runs the general path, which gives the same result more slowly.
 
-cdef object _PyJWT = None
+cdef object _PyJWK = None
 cdef object _HMACAlgorithm = None
+# The built-in asymmetric Algorithm classes, and api_jws._prepare_key
+# (which keeps keys loaded from PEM text).
+cdef tuple _ASYMMETRIC = ()
+cdef object _PREPARE_KEY = None
 cdef dict _HASH_BY_FUNC = {}
 cdef dict _API_JWT_GLOBALS = None
 cdef object _REAL_DATETIME = None
@@ -998,17 +1002,19 @@ cdef list _KEY_CACHES = [{}, {}, {}]
 # Bound on the number of cached keys per hash; past it the cache restarts.
 DEF KEY_CACHE_SIZE = 256
 DEF TYPE_CACHE_SIZE = 256
-cdef dict _ALG_IDS = {"HS256": SHA256_ID, "HS384": SHA384_ID, "HS512": SHA512_ID}
 cdef dict _HEADER_SEGMENTS = {}
 
 
-def fast_setup(pyjwt_cls, hmac_cls, dict hash_by_func, dict api_jwt_globals,
-               real_datetime, timedelta_cls, eligible, unset, timegm):
+def fast_setup(pyjwk_cls, hmac_cls, dict hash_by_func, tuple asymmetric_classes,
+               prepare_key, dict api_jwt_globals, real_datetime, timedelta_cls, eligible,
+               unset, timegm):
     """Hand the core the classes and hooks the fast path checks against."""
-    global _PyJWT, _HMACAlgorithm, _HASH_BY_FUNC, _API_JWT_GLOBALS, _REAL_DATETIME
-    global _TIMEDELTA, _ELIGIBLE, _UNSET, _TIMEGM
-    _PyJWT = pyjwt_cls
+    global _PyJWK, _HMACAlgorithm, _HASH_BY_FUNC, _API_JWT_GLOBALS, _REAL_DATETIME
+    global _TIMEDELTA, _ELIGIBLE, _UNSET, _TIMEGM, _ASYMMETRIC, _PREPARE_KEY
+    _PyJWK = pyjwk_cls
     _HMACAlgorithm = hmac_cls
+    _ASYMMETRIC = asymmetric_classes
+    _PREPARE_KEY = prepare_key
     _HASH_BY_FUNC = {func: _HASH_IDS[name] for func, name in hash_by_func.items()}
     _API_JWT_GLOBALS = api_jwt_globals
     _REAL_DATETIME = real_datetime
@@ -1019,14 +1025,19 @@ def fast_setup(pyjwt_cls, hmac_cls, dict hash_by_func, dict api_jwt_globals,
     _TYPE_OK.clear()
     for cache in _KEY_CACHES:
         cache.clear()
-    # The header of a token with no extra headers, per algorithm and key order.
     _HEADER_SEGMENTS.clear()
-    for alg in _ALG_IDS:
-        for sort_keys in (True, False):
-            text = json.dumps(
-                {"typ": "JWT", "alg": alg}, separators=(",", ":"), sort_keys=sort_keys
-            )
-            _HEADER_SEGMENTS[alg, sort_keys] = b64url_encode(text.encode())
+
+
+cdef bytes _header_segment(str alg, bint sort_keys):
+    """The header segment of a token with no extra headers (kept per algorithm)."""
+    found = _HEADER_SEGMENTS.get((alg, sort_keys))
+    if found is None:
+        text = json.dumps({"typ": "JWT", "alg": alg}, separators=(",", ":"), sort_keys=sort_keys)
+        found = b64url_encode(text.encode())
+        if len(_HEADER_SEGMENTS) >= 64:
+            _HEADER_SEGMENTS.clear()
+        _HEADER_SEGMENTS[alg, sort_keys] = found
+    return <bytes>found
 
 
 def clear_caches():
@@ -1222,7 +1233,7 @@ def jwt_decode(self, token, key, algorithms, audience, issuer, subject, leeway, 
         return None
     if PyDict_GetItem(_API_JWT_GLOBALS, "datetime") != <PyObject *>_REAL_DATETIME:
         return None  # datetime is patched (freezegun): let the general path see it
-    if tk is not str and tk is not bytes:
+    if tk is not str and tk is not bytes and (tk is _PyJWK or isinstance(key, _PyJWK)):
         return None
     if (ta is not list and ta is not tuple) or not algorithms:
         return None
@@ -1305,7 +1316,7 @@ cdef object _decode_verified(
     bint verify_jti, double lw, object audience, object issuer, object subject,
 ):
     cdef PyObject *found_ptr
-    cdef int hash_id
+    cdef int hash_id = 0
     cdef _HmacKey state
     cdef uint8_t mac[64]
     cdef Py_ssize_t size
@@ -1327,19 +1338,34 @@ cdef object _decode_verified(
     if type(registry) is not dict:
         return None
     found_ptr = PyDict_GetItem(registry, alg)
-    if found_ptr == NULL or type(<object>found_ptr) is not _HMACAlgorithm:
-        return None
-    alg_obj = <object>found_ptr
-    found_ptr = PyDict_GetItem(_HASH_BY_FUNC, alg_obj.hash_alg)
     if found_ptr == NULL:
         return None
-    hash_id = <object>found_ptr
-    state = _key_state(alg_obj, hash_id, key)
-    if state.length_message is not None:
-        return None  # the general path warns, from the frames PyJWT warns from
-    size = _mac(state, s, last, mac)
-    if sig_seg.size != size or CRYPTO_memcmp(sig_seg.data, mac, size) != 0:
-        raise InvalidSignatureError("Signature verification failed")
+    alg_obj = <object>found_ptr
+    if type(alg_obj) is _HMACAlgorithm:
+        if type(key) is not str and type(key) is not bytes:
+            return None
+        found_ptr = PyDict_GetItem(_HASH_BY_FUNC, alg_obj.hash_alg)
+        if found_ptr == NULL:
+            return None
+        hash_id = <object>found_ptr
+        state = _key_state(alg_obj, hash_id, key)
+        if state.length_message is not None:
+            return None  # the general path warns, from the frames PyJWT warns from
+        size = _mac(state, s, last, mac)
+        if sig_seg.size != size or CRYPTO_memcmp(sig_seg.data, mac, size) != 0:
+            raise InvalidSignatureError("Signature verification failed")
+    elif type(alg_obj) in _ASYMMETRIC:
+        prepared = _PREPARE_KEY(alg_obj, key)
+        if alg_obj.check_key_length(prepared) is not None:
+            return None  # the general path warns, from the frames PyJWT warns from
+        if not alg_obj.verify(
+            PyBytes_FromStringAndSize(s, last),
+            prepared,
+            PyBytes_FromStringAndSize(<char *>sig_seg.data, sig_seg.size),
+        ):
+            raise InvalidSignatureError("Signature verification failed")
+    else:
+        return None
 
     payload = _segment_to_json(payload_seg, "payload")
     if type(payload) is not dict:
@@ -1449,25 +1475,21 @@ cdef tuple _TIME_CLAIMS = ("exp", "iat", "nbf")
 
 
 def jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_headers):
-    """PyJWT.encode of a plain dict with an HS* key, in one call; None: not ours."""
+    """PyJWT.encode of a plain dict with a built-in algorithm, in one call; None: not ours."""
     cdef type tk = type(key)
     cdef PyObject *found_ptr
     cdef dict claims
-    cdef int hash_id
-    cdef _HmacKey state
-    cdef uint8_t mac[64]
-    cdef Py_ssize_t size, hlen, plen, total
+    cdef int hash_id = 0
+    cdef _HmacKey state = None
     cdef bytes body
     cdef bytes header_segment
-    cdef char *out
-    cdef Py_ssize_t pos
     if headers is not None or json_encoder is not None or type(payload) is not dict:
         return None
-    if tk is not str and tk is not bytes:
+    if tk is not str and tk is not bytes and (tk is _PyJWK or isinstance(key, _PyJWK)):
         return None
     if algorithm is _UNSET:
         algorithm = "HS256"
-    elif type(algorithm) is not str or algorithm not in _ALG_IDS:
+    elif type(algorithm) is not str:
         return None
     if not _type_ok(type(self)):
         return None
@@ -1480,14 +1502,20 @@ def jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_header
     registry = jws._algorithms
     if type(registry) is not dict:
         return None
-    alg_obj = (<dict>registry).get(algorithm)
-    if type(alg_obj) is not _HMACAlgorithm:
+    found_ptr = PyDict_GetItem(registry, algorithm)
+    if found_ptr == NULL:
         return None
-    found = _HASH_BY_FUNC.get(alg_obj.hash_alg)
-    if found is None:
+    alg_obj = <object>found_ptr
+    if type(alg_obj) is _HMACAlgorithm:
+        if tk is not str and tk is not bytes:
+            return None
+        found_ptr = PyDict_GetItem(_HASH_BY_FUNC, alg_obj.hash_alg)
+        if found_ptr == NULL:
+            return None
+        hash_id = <object>found_ptr
+    elif type(alg_obj) not in _ASYMMETRIC:
         return None
-    hash_id = found
-    header_segment = _HEADER_SEGMENTS[algorithm, bool(sort_headers)]
+    header_segment = _header_segment(algorithm, bool(sort_headers))
 
     claims = <dict>payload
     copied = False
@@ -1506,14 +1534,30 @@ def jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_header
         raise TypeError("Issuer (iss) must be a string.")
     body = _json_dumps(claims)
 
-    state = _key_state(alg_obj, hash_id, key)
-    if state.length_message is not None:
+    if type(alg_obj) is _HMACAlgorithm:
+        state = _key_state(alg_obj, hash_id, key)
+        if state.length_message is not None:
+            return None  # the general path warns, from the frames PyJWT warns from
+        return _signed_token(header_segment, body, state, None, None)
+    prepared = _PREPARE_KEY(alg_obj, key)
+    if alg_obj.check_key_length(prepared) is not None:
         return None  # the general path warns, from the frames PyJWT warns from
+    return _signed_token(header_segment, body, None, alg_obj, prepared)
 
-    hlen = PyBytes_GET_SIZE(header_segment)
-    plen = _b64_encoded_len(PyBytes_GET_SIZE(body))
-    total = hlen + 1 + plen + 1 + 86
-    out = <char *>malloc(total)
+
+cdef str _signed_token(bytes header_segment, bytes body, _HmacKey state, object alg_obj,
+                       object prepared):
+    """header.payload.signature, signed with *state* or else by *alg_obj*."""
+    cdef uint8_t mac[64]
+    cdef Py_ssize_t size, pos
+    cdef Py_ssize_t hlen = PyBytes_GET_SIZE(header_segment)
+    cdef Py_ssize_t plen = _b64_encoded_len(PyBytes_GET_SIZE(body))
+    cdef char *out
+    if state is None:
+        signing_input = header_segment + b"." + b64url_encode(body)
+        signature = alg_obj.sign(signing_input, prepared)
+        return (signing_input + b"." + b64url_encode(signature)).decode("utf-8")
+    out = <char *>malloc(hlen + 1 + plen + 1 + 86)
     if out == NULL:
         raise MemoryError()
     try:

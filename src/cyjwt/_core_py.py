@@ -130,9 +130,11 @@ def json_dumps(obj: Any) -> bytes:
 class _Hooks:
     """What fast_setup hands over: the classes and functions checked against."""
 
-    pyjwt_cls: Any = None
+    pyjwk_cls: Any = None
     hmac_cls: Any = None
     hash_by_func: dict[Any, str] = {}
+    asymmetric: tuple[type, ...] = ()
+    prepare_key: Any = None
     api_jwt_globals: dict[str, Any] = {}
     real_datetime: Any = None
     timedelta_cls: Any = None
@@ -147,14 +149,15 @@ _KEY_CACHES: dict[str, dict[Any, tuple[bytes, Optional[str]]]] = {
 }
 _KEY_CACHE_SIZE = 256
 _TYPE_CACHE_SIZE = 256
-_HS_ALGS = {"HS256", "HS384", "HS512"}
 _HEADER_SEGMENTS: dict[tuple[str, bool], bytes] = {}
 
 
 def fast_setup(
-    pyjwt_cls: Any,
+    pyjwk_cls: Any,
     hmac_cls: Any,
     hash_by_func: dict[Any, str],
+    asymmetric_classes: tuple[type, ...],
+    prepare_key: Any,
     api_jwt_globals: dict[str, Any],
     real_datetime: Any,
     timedelta_cls: Any,
@@ -163,9 +166,11 @@ def fast_setup(
     timegm: Any,
 ) -> None:
     """Hand the core the classes and hooks the fast path checks against."""
-    _Hooks.pyjwt_cls = pyjwt_cls
+    _Hooks.pyjwk_cls = pyjwk_cls
     _Hooks.hmac_cls = hmac_cls
     _Hooks.hash_by_func = dict(hash_by_func)
+    _Hooks.asymmetric = asymmetric_classes
+    _Hooks.prepare_key = prepare_key
     _Hooks.api_jwt_globals = api_jwt_globals
     _Hooks.real_datetime = real_datetime
     _Hooks.timedelta_cls = timedelta_cls
@@ -174,10 +179,18 @@ def fast_setup(
     _Hooks.timegm = timegm
     clear_caches()
     _HEADER_SEGMENTS.clear()
-    for alg in sorted(_HS_ALGS):
-        for sort_keys in (True, False):
-            text = json.dumps({"typ": "JWT", "alg": alg}, separators=(",", ":"), sort_keys=sort_keys)
-            _HEADER_SEGMENTS[alg, sort_keys] = b64url_encode(text.encode())
+
+
+def _header_segment(alg: str, sort_keys: bool) -> bytes:
+    """The header segment of a token with no extra headers (kept per algorithm)."""
+    found = _HEADER_SEGMENTS.get((alg, sort_keys))
+    if found is None:
+        text = json.dumps({"typ": "JWT", "alg": alg}, separators=(",", ":"), sort_keys=sort_keys)
+        found = b64url_encode(text.encode())
+        if len(_HEADER_SEGMENTS) >= 64:
+            _HEADER_SEGMENTS.clear()
+        _HEADER_SEGMENTS[alg, sort_keys] = found
+    return found
 
 
 def clear_caches() -> None:
@@ -216,11 +229,10 @@ def _parse_json_segment(data: bytes, what: str) -> Any:
         raise DecodeError(f"Invalid {what} string: {err}") from err
 
 
-def _hmac_alg_and_hash(jws: Any, alg: str) -> Any:
-    alg_obj = jws._algorithms.get(alg)
-    if type(alg_obj) is not _Hooks.hmac_cls:
-        return None, None
-    return alg_obj, _Hooks.hash_by_func.get(alg_obj.hash_alg)
+def _registered(jws: Any, alg: str) -> Any:
+    """The algorithm object *jws* has registered as *alg*, or None."""
+    registry = jws._algorithms
+    return registry.get(alg) if type(registry) is dict else None
 
 
 class _Cache:
@@ -259,7 +271,7 @@ def jwt_decode(
         return None
     if _Hooks.api_jwt_globals.get("datetime") is not _Hooks.real_datetime:
         return None
-    if type(key) is not str and type(key) is not bytes:
+    if isinstance(key, _Hooks.pyjwk_cls):
         return None
     if type(algorithms) not in (list, tuple) or not algorithms:
         return None
@@ -302,15 +314,25 @@ def jwt_decode(
         raise InvalidAlgorithmError("The specified alg value is not allowed")
     if type(alg) is not str:
         return None
-    jws = self._jws
-    alg_obj, hash_name = _hmac_alg_and_hash(jws, alg)
-    if hash_name is None:
+    alg_obj = _registered(self._jws, alg)
+    if type(alg_obj) is _Hooks.hmac_cls:
+        hash_name = _Hooks.hash_by_func.get(alg_obj.hash_alg)
+        if hash_name is None or (type(key) is not str and type(key) is not bytes):
+            return None
+        prepared, message = _key_state(alg_obj, hash_name, key)
+        if message is not None:
+            return None  # the general path warns, from the frames PyJWT warns from
+        expected = hmac.digest(prepared, signing_input, _HASH_NAMES[hash_name])
+        if not hmac.compare_digest(signature, expected):
+            raise InvalidSignatureError("Signature verification failed")
+    elif type(alg_obj) in _Hooks.asymmetric:
+        prepared = _Hooks.prepare_key(alg_obj, key)
+        if alg_obj.check_key_length(prepared) is not None:
+            return None  # the general path warns, from the frames PyJWT warns from
+        if not alg_obj.verify(signing_input, prepared, signature):
+            raise InvalidSignatureError("Signature verification failed")
+    else:
         return None
-    prepared, message = _key_state(alg_obj, hash_name, key)
-    if message is not None:
-        return None  # the general path warns, from the frames PyJWT warns from
-    if not hmac.compare_digest(signature, hmac.digest(prepared, signing_input, _HASH_NAMES[hash_name])):
-        raise InvalidSignatureError("Signature verification failed")
 
     payload = _parse_json_segment(payload_data, "payload")
     if type(payload) is not dict:
@@ -334,14 +356,14 @@ def jwt_encode(
     json_encoder: Any,
     sort_headers: Any,
 ) -> Optional[str]:
-    """PyJWT.encode of a plain dict with an HS* key, in one call; None: not ours."""
+    """PyJWT.encode of a plain dict with a built-in algorithm, in one call; None: not ours."""
     if headers is not None or json_encoder is not None or type(payload) is not dict:
         return None
-    if type(key) is not str and type(key) is not bytes:
+    if isinstance(key, _Hooks.pyjwk_cls):
         return None
     if algorithm is _Hooks.unset:
         algorithm = "HS256"
-    elif type(algorithm) is not str or algorithm not in _HS_ALGS:
+    elif type(algorithm) is not str:
         return None
     if not _type_ok(type(self)):
         return None
@@ -351,10 +373,15 @@ def jwt_encode(
     typ = jws.header_typ
     if type(typ) is not str or typ != "JWT":
         return None
-    alg_obj, hash_name = _hmac_alg_and_hash(jws, algorithm)
-    if hash_name is None:
+    alg_obj = _registered(jws, algorithm)
+    hash_name = None
+    if type(alg_obj) is _Hooks.hmac_cls:
+        hash_name = _Hooks.hash_by_func.get(alg_obj.hash_alg)
+        if hash_name is None or (type(key) is not str and type(key) is not bytes):
+            return None
+    elif type(alg_obj) not in _Hooks.asymmetric:
         return None
-    header_segment = _HEADER_SEGMENTS[algorithm, bool(sort_headers)]
+    header_segment = _header_segment(algorithm, bool(sort_headers))
 
     copied = False
     for claim in ("exp", "iat", "nbf"):
@@ -368,9 +395,16 @@ def jwt_encode(
         raise TypeError("Issuer (iss) must be a string.")
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
 
-    prepared, message = _key_state(alg_obj, hash_name, key)
+    if hash_name is not None:
+        prepared, message = _key_state(alg_obj, hash_name, key)
+    else:
+        prepared = _Hooks.prepare_key(alg_obj, key)
+        message = alg_obj.check_key_length(prepared)
     if message is not None:
         return None  # the general path warns, from the frames PyJWT warns from
     signing_input = header_segment + b"." + b64url_encode(body)
-    signature = hmac.digest(prepared, signing_input, _HASH_NAMES[hash_name])
-    return (signing_input + b"." + b64url_encode(signature)).decode("ascii")
+    if hash_name is not None:
+        signature = hmac.digest(prepared, signing_input, _HASH_NAMES[hash_name])
+    else:
+        signature = alg_obj.sign(signing_input, prepared)
+    return (signing_input + b"." + b64url_encode(signature)).decode("utf-8")

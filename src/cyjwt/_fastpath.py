@@ -1,4 +1,4 @@
-"""When a call may take the core's one-call HS* fast path.
+"""When a call may take the core's one-call fast path.
 
 The fast path (``_core.jwt_decode`` / ``_core.jwt_encode``) reproduces the
 general path of :class:`~cyjwt.PyJWT` and :class:`~cyjwt.PyJWS` for
@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from . import _core, api_jws, api_jwt
 from .algorithms import HMACAlgorithm
+from .api_jwk import PyJWK
 
 _JWT_METHODS = (
     "encode",
@@ -70,9 +71,11 @@ def eligible(cls: type) -> bool:
 def setup() -> None:
     """Give the core what it checks against; run once at import."""
     _core.fast_setup(
-        api_jwt.PyJWT,
+        PyJWK,
         HMACAlgorithm,
         {hashlib.sha256: "SHA256", hashlib.sha384: "SHA384", hashlib.sha512: "SHA512"},
+        api_jws._CACHEABLE_ALGORITHMS,
+        api_jws._prepare_key,
         vars(api_jwt),
         datetime,
         timedelta,
