@@ -275,3 +275,39 @@ def test_pyjwk_keys_take_the_general_path(asymmetric_keys: list[tuple[str, Any, 
     assert cyjwt.decode(token, jwk, algorithms=[alg]) == {"a": 1}
     with pytest.raises(cyjwt.InvalidAlgorithmError, match="does not match the key's algorithm"):
         cyjwt.decode(cyjwt.encode({"a": 1}, "k" * 32), jwk, algorithms=[alg, "HS256"])
+
+
+class GeneralJWS(cyjwt.PyJWS):
+    def _load(self, jwt: Any) -> Any:
+        return super()._load(jwt)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    header=st.dictionaries(
+        st.sampled_from(["alg", "typ", "kid", "crit", "b64", "x5t"]),
+        st.one_of(st.sampled_from(["HS256", "b64", "k1"]), st.integers(), st.booleans(), st.lists(st.just("b64"), max_size=1)),
+        max_size=4,
+    ),
+    cut=st.integers(0, 200),
+    flip=st.sampled_from(["", "=", ".", "!", "é", "drop"]),
+    repeat=st.booleans(),
+)
+def test_unverified_header_fast_and_general_agree(header: dict[str, Any], cut: int, flip: str, repeat: bool) -> None:
+    import base64
+    import json
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    token = f"{b64(json.dumps(header).encode())}.{b64(b'{}')}.{b64(b'sig')}"
+    if flip:
+        where = cut % (len(token) + 1)
+        token = token[:where] + token[where + 1 :] if flip == "drop" else token[:where] + flip + token[where:]
+    for _ in range(2 if repeat else 1):  # the second read may come from the header cache
+        fast = observe(cyjwt.PyJWS().get_unverified_header, token)
+        assert fast == observe(GeneralJWS().get_unverified_header, token)
+    if fast[0] == "ok":
+        first = cyjwt.get_unverified_header(token)
+        first["mutated"] = True
+        assert "mutated" not in cyjwt.get_unverified_header(token)

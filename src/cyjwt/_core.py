@@ -45,6 +45,7 @@ json_dumps = _impl.json_dumps
 json_loads = _impl.json_loads
 jwt_decode = _impl.jwt_decode
 jwt_encode = _impl.jwt_encode
+jws_header = _impl.jws_header
 split_token = _impl.split_token
 
 __all__ = [
@@ -61,5 +62,6 @@ __all__ = [
     "json_loads",
     "jwt_decode",
     "jwt_encode",
+    "jws_header",
     "split_token",
 ]

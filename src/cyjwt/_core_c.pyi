@@ -73,3 +73,6 @@ def jwt_encode(
     sort_headers: Any,
 ) -> str | None:
     """PyJWT.encode of a plain dict with an HS* key; ``None``: not ours."""
+
+def jws_header(self: Any, token: Any) -> Any:
+    """PyJWS.get_unverified_header in one call; None when the call is not the core's."""

@@ -1573,3 +1573,48 @@ cdef str _signed_token(bytes header_segment, bytes body, _HmacKey state, object 
         return _ascii_str(<const uint8_t *>out, pos)
     finally:
         free(out)
+
+
+def jws_header(self, token):
+    """PyJWS.get_unverified_header in one call; None: not ours.
+
+    The payload and signature segments are still checked for strict
+    base64url, as the general path does, but nothing else is built.
+    """
+    cdef const char *s
+    cdef Py_ssize_t n, first, last
+    cdef _Segment seg
+    cdef PyObject *found_ptr
+    if not _type_ok(type(self)):
+        return None
+    if type(token) is bytes:
+        s = PyBytes_AS_STRING(token)
+        n = PyBytes_GET_SIZE(token)
+    elif type(token) is str and PyUnicode_IS_ASCII(token):
+        s = PyUnicode_AsUTF8AndSize(token, &n)
+    else:
+        return None
+    last = _find_last_dot(s, n)
+    first = _find_first_dot(s, last) if last >= 0 else -1
+    if first < 0:
+        _not_enough_segments()
+    header = _cached_header(s, first)
+    from_cache = header is not None
+    if not from_cache:
+        header = _segment_json(<const uint8_t *>s, first, "header")
+        if type(header) is not dict:
+            raise DecodeError("Invalid header string: must be a json object")
+        _remember_header(s, first, <dict>header)
+    if PyDict_GetItem(header, "b64") != NULL or PyDict_GetItem(header, "crit") != NULL:
+        return None
+    _segment_init(&seg)
+    try:
+        _segment_fill(&seg, <const uint8_t *>s + first + 1, last - first - 1, "payload")
+        _segment_free(&seg)
+        _segment_fill(&seg, <const uint8_t *>s + last + 1, n - last - 1, "crypto")
+    finally:
+        _segment_free(&seg)
+    found_ptr = PyDict_GetItem(header, "kid")
+    if found_ptr != NULL and type(<object>found_ptr) is not str:
+        raise InvalidTokenError("Key ID header parameter must be a string")
+    return (<dict>header).copy() if from_cache else header

@@ -33,6 +33,7 @@ __all__ = [
     "clear_caches",
     "jwt_decode",
     "jwt_encode",
+    "jws_header",
 ]
 
 IMPLEMENTATION = "python"
@@ -408,3 +409,41 @@ def jwt_encode(
     else:
         signature = alg_obj.sign(signing_input, prepared)
     return (signing_input + b"." + b64url_encode(signature)).decode("utf-8")
+
+
+def jws_header(self: Any, token: Any) -> Any:
+    """PyJWS.get_unverified_header in one call; None: not ours.
+
+    The payload and signature segments are still checked for strict
+    base64url, as the general path does.
+    """
+    if not _type_ok(type(self)):
+        return None
+    if type(token) is bytes:
+        data = token
+    elif type(token) is str and token.isascii():
+        data = token.encode("ascii")
+    else:
+        return None
+    signing_input, dot, crypto_segment = data.rpartition(b".")
+    header_segment, dot2, payload_segment = signing_input.partition(b".")
+    if not dot or not dot2:
+        raise DecodeError("Not enough segments") from ValueError(
+            "not enough values to unpack (expected 2, got 1)"
+        )
+    entry = _Cache.last_header
+    from_cache = entry is not None and entry[0] == header_segment
+    if entry is not None and from_cache:
+        header = entry[1]
+    else:
+        header = _parse_json_segment(b64url_decode_segment(header_segment, "header"), "header")
+        if type(header) is not dict:
+            raise DecodeError("Invalid header string: must be a json object")
+        _remember_header(header_segment, header)
+    if "b64" in header or "crit" in header:
+        return None
+    b64url_decode_segment(payload_segment, "payload")
+    b64url_decode_segment(crypto_segment, "crypto")
+    if "kid" in header and type(header["kid"]) is not str:
+        raise InvalidTokenError("Key ID header parameter must be a string")
+    return header.copy() if from_cache else header

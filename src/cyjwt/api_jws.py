@@ -309,6 +309,9 @@ class PyJWS:
 
     def get_unverified_header(self, jwt: str | bytes) -> dict[str, Any]:
         """The token's header, read *without* checking the signature."""
+        fast: dict[str, Any] | None = _core.jws_header(self, jwt)
+        if fast is not None:
+            return fast
         header = self._load(jwt)[2]
         self._validate_headers(header)
         return header
