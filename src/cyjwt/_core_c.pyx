@@ -32,6 +32,18 @@ cdef extern from *:
     """
     PyObject *PyDict_GetItem "cyjwt_dict_get"(object d, object key) except? NULL
 
+cdef extern from *:
+    """
+    #ifdef Py_GIL_DISABLED
+    #define CYJWT_FREE_THREADED 1
+    #else
+    #define CYJWT_FREE_THREADED 0
+    #endif
+    """
+    # On a free-threaded build a module global may be replaced while another
+    # thread reads it; the last-header cache is then left out.
+    bint CYJWT_FREE_THREADED
+
 cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object o)
     const char *PyUnicode_AsUTF8AndSize(object o, Py_ssize_t *size) except NULL
@@ -817,9 +829,23 @@ cdef int _write_str(_Buf *b, str s) except -1:
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s)
     cdef int kind = PyUnicode_KIND(s)
     cdef void *data = PyUnicode_DATA(s)
+    cdef const uint8_t *ascii
     cdef Py_ssize_t i
     cdef Py_UCS4 c
     cdef unsigned int hi, lo
+    if PyUnicode_IS_ASCII(s):
+        # Most strings need no escaping at all: copy them whole.
+        ascii = <const uint8_t *>data
+        for i in range(n):
+            if ascii[i] < 32 or ascii[i] == 34 or ascii[i] == 92 or ascii[i] == 127:
+                break
+        else:
+            _reserve(b, n + 2)
+            b.data[b.size] = b'"'
+            memcpy(b.data + b.size + 1, ascii, n)
+            b.data[b.size + 1 + n] = b'"'
+            b.size += n + 2
+            return 0
     # Worst case: 12 bytes for each character (a surrogate pair), two quotes.
     _reserve(b, 12 * n + 2)
     b.data[b.size] = b'"'
@@ -1002,7 +1028,8 @@ cdef list _KEY_CACHES = [{}, {}, {}]
 # Bound on the number of cached keys per hash; past it the cache restarts.
 DEF KEY_CACHE_SIZE = 256
 DEF TYPE_CACHE_SIZE = 256
-cdef dict _HEADER_SEGMENTS = {}
+cdef dict _HEADER_SEGMENTS_SORTED = {}
+cdef dict _HEADER_SEGMENTS_UNSORTED = {}
 
 
 def fast_setup(pyjwk_cls, hmac_cls, dict hash_by_func, tuple asymmetric_classes,
@@ -1025,19 +1052,22 @@ def fast_setup(pyjwk_cls, hmac_cls, dict hash_by_func, tuple asymmetric_classes,
     _TYPE_OK.clear()
     for cache in _KEY_CACHES:
         cache.clear()
-    _HEADER_SEGMENTS.clear()
+    _HEADER_SEGMENTS_SORTED.clear()
+    _HEADER_SEGMENTS_UNSORTED.clear()
 
 
 cdef bytes _header_segment(str alg, bint sort_keys):
     """The header segment of a token with no extra headers (kept per algorithm)."""
-    found = _HEADER_SEGMENTS.get((alg, sort_keys))
-    if found is None:
-        text = json.dumps({"typ": "JWT", "alg": alg}, separators=(",", ":"), sort_keys=sort_keys)
-        found = b64url_encode(text.encode())
-        if len(_HEADER_SEGMENTS) >= 64:
-            _HEADER_SEGMENTS.clear()
-        _HEADER_SEGMENTS[alg, sort_keys] = found
-    return <bytes>found
+    cdef dict kept = _HEADER_SEGMENTS_SORTED if sort_keys else _HEADER_SEGMENTS_UNSORTED
+    cdef PyObject *found = PyDict_GetItem(kept, alg)
+    if found != NULL:
+        return <bytes>found
+    text = json.dumps({"typ": "JWT", "alg": alg}, separators=(",", ":"), sort_keys=sort_keys)
+    segment = b64url_encode(text.encode())
+    if len(kept) >= 64:
+        kept.clear()
+    kept[alg] = segment
+    return segment
 
 
 def clear_caches():
@@ -1392,6 +1422,8 @@ cdef object _LAST_HEADER = None
 
 
 cdef object _cached_header(const char *s, Py_ssize_t n):
+    if CYJWT_FREE_THREADED:
+        return None
     entry = _LAST_HEADER  # one read: another thread may replace it
     if entry is None:
         return None
@@ -1403,7 +1435,7 @@ cdef object _cached_header(const char *s, Py_ssize_t n):
 
 cdef void _remember_header(const char *s, Py_ssize_t n, dict header):
     global _LAST_HEADER
-    if n > MAX_CACHED_HEADER:
+    if CYJWT_FREE_THREADED or n > MAX_CACHED_HEADER:
         return
     for value in header.values():
         if type(value) not in (str, int, float, bool) and value is not None:
