@@ -122,7 +122,7 @@ def test_short_key_warns_from_the_frames_pyjwt_warns_from() -> None:
 
 def test_threads_share_keys_safely() -> None:
     keys = [f"key-{i:02d}-" + "x" * 32 for i in range(8)]
-    tokens = [cyjwt.encode({"i": i, "exp": NOW + 600}, k) for i, k in enumerate(keys)]
+    tokens = [cyjwt.encode({"i": i, "exp": NOW + 86400}, k) for i, k in enumerate(keys)]
     errors: list[BaseException] = []
 
     def work(offset: int) -> None:
@@ -241,7 +241,8 @@ def asymmetric_keys() -> list[tuple[str, Any, Any]]:
 
 
 def test_asymmetric_fast_and_general_paths_agree(asymmetric_keys: list[tuple[str, Any, Any]]) -> None:
-    payload = {"sub": "x", "aud": "api", "exp": NOW + 600, "iat": NOW, "nbf": NOW - 5}
+    now = int(time.time())
+    payload = {"sub": "x", "aud": "api", "exp": now + 3600, "iat": now, "nbf": now - 5}
     for alg, private, public in asymmetric_keys:
         token = FAST.encode(payload, private, algorithm=alg)
         general_token = GENERAL.encode(payload, private, algorithm=alg)
