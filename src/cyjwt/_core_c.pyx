@@ -1246,6 +1246,43 @@ cdef inline bint _truthy_option(dict options, str name, bint *ok):
     return bool(<object>value)
 
 
+cdef object _token_header(object token, const char **s_out, Py_ssize_t *n_out,
+                          Py_ssize_t *first_out, Py_ssize_t *last_out, bint *from_cache):
+    """Split *token* and read its header: the first steps of PyJWS._load.
+
+    Returns the header dict (raising what _load raises on the way), or None
+    when the token is not the core's to read (not bytes or an ASCII str) or
+    its header asks for the general path (``b64``, ``crit``).
+    """
+    cdef const char *s
+    cdef Py_ssize_t n, first, last
+    if type(token) is bytes:
+        s = PyBytes_AS_STRING(token)
+        n = PyBytes_GET_SIZE(token)
+    elif type(token) is str and PyUnicode_IS_ASCII(token):
+        s = PyUnicode_AsUTF8AndSize(token, &n)
+    else:
+        return None
+    last = _find_last_dot(s, n)
+    first = _find_first_dot(s, last) if last >= 0 else -1
+    if first < 0:
+        _not_enough_segments()
+    header = _cached_header(s, first)
+    from_cache[0] = header is not None
+    if header is None:
+        header = _segment_json(<const uint8_t *>s, first, "header")
+        if type(header) is not dict:
+            raise DecodeError("Invalid header string: must be a json object")
+        _remember_header(s, first, <dict>header)
+    if PyDict_GetItem(header, "b64") != NULL or PyDict_GetItem(header, "crit") != NULL:
+        return None
+    s_out[0] = s
+    n_out[0] = n
+    first_out[0] = first
+    last_out[0] = last
+    return header
+
+
 def jwt_decode(self, token, key, algorithms, audience, issuer, subject, leeway, bint complete):
     """PyJWT.decode / decode_complete with no options, in one call; None: not ours."""
     cdef const char *s
@@ -1253,6 +1290,7 @@ def jwt_decode(self, token, key, algorithms, audience, issuer, subject, leeway, 
     cdef double lw
     cdef bint ok = True
     cdef bint verify_iat, verify_nbf, verify_exp, verify_iss, verify_aud, verify_sub, verify_jti
+    cdef bint from_cache = False
     cdef type tk = type(key)
     cdef type ta = type(algorithms)
     cdef _Segment payload_seg, sig_seg
@@ -1300,26 +1338,8 @@ def jwt_decode(self, token, key, algorithms, audience, issuer, subject, leeway, 
     if not ok or (verify_aud and (<dict>options).get("strict_aud", False)):
         return None
 
-    if type(token) is bytes:
-        s = PyBytes_AS_STRING(token)
-        n = PyBytes_GET_SIZE(token)
-    elif type(token) is str and PyUnicode_IS_ASCII(token):
-        s = PyUnicode_AsUTF8AndSize(token, &n)
-    else:
-        return None
-
-    last = _find_last_dot(s, n)
-    first = _find_first_dot(s, last) if last >= 0 else -1
-    if first < 0:
-        _not_enough_segments()
-    header = _cached_header(s, first)
-    from_cache = header is not None
-    if not from_cache:
-        header = _segment_json(<const uint8_t *>s, first, "header")
-        if type(header) is not dict:
-            raise DecodeError("Invalid header string: must be a json object")
-        _remember_header(s, first, <dict>header)
-    if PyDict_GetItem(header, "b64") != NULL or PyDict_GetItem(header, "crit") != NULL:
+    header = _token_header(token, &s, &n, &first, &last, &from_cache)
+    if header is None:
         return None
 
     # The payload is decoded now (its padding errors come first) but read
@@ -1617,27 +1637,11 @@ def jws_header(self, token):
     cdef Py_ssize_t n, first, last
     cdef _Segment seg
     cdef PyObject *found_ptr
+    cdef bint from_cache = False
     if not _type_ok(type(self)):
         return None
-    if type(token) is bytes:
-        s = PyBytes_AS_STRING(token)
-        n = PyBytes_GET_SIZE(token)
-    elif type(token) is str and PyUnicode_IS_ASCII(token):
-        s = PyUnicode_AsUTF8AndSize(token, &n)
-    else:
-        return None
-    last = _find_last_dot(s, n)
-    first = _find_first_dot(s, last) if last >= 0 else -1
-    if first < 0:
-        _not_enough_segments()
-    header = _cached_header(s, first)
-    from_cache = header is not None
-    if not from_cache:
-        header = _segment_json(<const uint8_t *>s, first, "header")
-        if type(header) is not dict:
-            raise DecodeError("Invalid header string: must be a json object")
-        _remember_header(s, first, <dict>header)
-    if PyDict_GetItem(header, "b64") != NULL or PyDict_GetItem(header, "crit") != NULL:
+    header = _token_header(token, &s, &n, &first, &last, &from_cache)
+    if header is None:
         return None
     _segment_init(&seg)
     try:

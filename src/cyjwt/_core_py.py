@@ -254,6 +254,35 @@ def _remember_header(segment: bytes, header: dict[str, Any]) -> None:
         _Cache.last_header = (segment, header.copy())
 
 
+def _token_header(token: Any) -> Optional[tuple[dict[str, Any], bool, bytes, bytes, bytes]]:
+    """Split *token* and read its header: the first steps of PyJWS._load.
+
+    Returns (header, whether it came from the cache, signing input, payload
+    segment, signature segment), raising what _load raises on the way; or
+    None when the token is not ours to read (not bytes or an ASCII str) or
+    its header asks for the general path (``b64``, ``crit``).
+    """
+    if type(token) is bytes:
+        data = token
+    elif type(token) is str and token.isascii():
+        data = token.encode("ascii")
+    else:
+        return None
+    signing_input, header_segment, payload_segment, crypto_segment = split_token(data)
+    entry = _Cache.last_header  # one read: another thread may replace it
+    if entry is not None and entry[0] == header_segment:
+        header, from_cache = entry[1], True
+    else:
+        header = _parse_json_segment(b64url_decode_segment(header_segment, "header"), "header")
+        if type(header) is not dict:
+            raise DecodeError("Invalid header string: must be a json object")
+        _remember_header(header_segment, header)
+        from_cache = False
+    if "b64" in header or "crit" in header:
+        return None
+    return header, from_cache, signing_input, payload_segment, crypto_segment
+
+
 def jwt_decode(
     self: Any,
     token: Any,
@@ -279,30 +308,10 @@ def jwt_decode(
     options = self.options
     if type(options) is not dict:
         return None
-    if type(token) is bytes:
-        data = token
-    elif type(token) is str and token.isascii():
-        data = token.encode("ascii")
-    else:
+    read = _token_header(token)
+    if read is None:
         return None
-
-    signing_input, dot, crypto_segment = data.rpartition(b".")
-    header_segment, dot2, payload_segment = signing_input.partition(b".")
-    if not dot or not dot2:
-        raise DecodeError("Not enough segments") from ValueError(
-            "not enough values to unpack (expected 2, got 1)"
-        )
-    entry = _Cache.last_header  # one read: another thread may replace it
-    from_cache = entry is not None and entry[0] == header_segment
-    if entry is not None and from_cache:
-        header = entry[1]
-    else:
-        header = _parse_json_segment(b64url_decode_segment(header_segment, "header"), "header")
-        if type(header) is not dict:
-            raise DecodeError("Invalid header string: must be a json object")
-        _remember_header(header_segment, header)
-    if "b64" in header or "crit" in header:
-        return None
+    header, from_cache, signing_input, payload_segment, crypto_segment = read
     payload_data = b64url_decode_segment(payload_segment, "payload")
     signature = b64url_decode_segment(crypto_segment, "crypto")
     if "kid" in header and type(header["kid"]) is not str:
@@ -419,29 +428,10 @@ def jws_header(self: Any, token: Any) -> Any:
     """
     if not _type_ok(type(self)):
         return None
-    if type(token) is bytes:
-        data = token
-    elif type(token) is str and token.isascii():
-        data = token.encode("ascii")
-    else:
+    read = _token_header(token)
+    if read is None:
         return None
-    signing_input, dot, crypto_segment = data.rpartition(b".")
-    header_segment, dot2, payload_segment = signing_input.partition(b".")
-    if not dot or not dot2:
-        raise DecodeError("Not enough segments") from ValueError(
-            "not enough values to unpack (expected 2, got 1)"
-        )
-    entry = _Cache.last_header
-    from_cache = entry is not None and entry[0] == header_segment
-    if entry is not None and from_cache:
-        header = entry[1]
-    else:
-        header = _parse_json_segment(b64url_decode_segment(header_segment, "header"), "header")
-        if type(header) is not dict:
-            raise DecodeError("Invalid header string: must be a json object")
-        _remember_header(header_segment, header)
-    if "b64" in header or "crit" in header:
-        return None
+    header, from_cache, _signing_input, payload_segment, crypto_segment = read
     b64url_decode_segment(payload_segment, "payload")
     b64url_decode_segment(crypto_segment, "crypto")
     if "kid" in header and type(header["kid"]) is not str:
