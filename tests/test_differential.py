@@ -356,3 +356,33 @@ def test_asymmetric_tokens_identical_outcomes() -> None:
                 for kwargs in ({"audience": "api", "issuer": "me"}, {"audience": "other"}, {}):
                     both(lambda lib: observe(lib.decode, tok, key, algorithms=[alg], **kwargs))
                     both(lambda lib: observe(lib.decode, tok, key, algorithms=[alg, "HS256"], **kwargs))
+
+
+MODULES = ["", "api_jws", "api_jwt", "api_jwk", "algorithms", "exceptions", "jwks_client",
+           "jwk_set_cache", "utils", "warnings", "types", "help"]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_name_of_pyjwts_module_exists(module: str) -> None:
+    """jwt.X and cyjwt.X: every public name (and class attribute) PyJWT has."""
+    import importlib
+    import inspect
+    import types as pytypes
+
+    theirs = importlib.import_module("jwt" + ("." + module if module else ""))
+    ours = importlib.import_module("cyjwt" + ("." + module if module else ""))
+    missing = []
+    for name, value in vars(theirs).items():
+        if name.startswith("_") or isinstance(value, pytypes.ModuleType):
+            continue
+        if not hasattr(ours, name):
+            missing.append(name)
+            continue
+        if isinstance(value, type):
+            ours_cls = getattr(ours, name)
+            missing += [f"{name}.{a}" for a in vars(value) if not a.startswith("__") and not hasattr(ours_cls, a)]
+            for attr, member in vars(value).items():
+                if callable(member) and not attr.startswith("__") and inspect.isfunction(member):
+                    mine = inspect.signature(getattr(ours_cls, attr))
+                    assert list(mine.parameters) == list(inspect.signature(member).parameters), (name, attr)
+    assert missing == []

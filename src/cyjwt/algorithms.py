@@ -944,3 +944,12 @@ if has_crypto:
                 return private
             except ValueError as err:
                 raise InvalidKeyError("Invalid key parameter") from err
+
+# Names PyJWT 2.15.1's module also has (it imports them for its own use);
+# kept so that ``from jwt.algorithms import ...`` finds the same things.
+from typing import get_args  # noqa: E402, F401
+
+if has_crypto:
+    from cryptography.hazmat.backends import default_backend  # noqa: F401
+if sys.version_info >= (3, 10):
+    from typing import TypeAlias

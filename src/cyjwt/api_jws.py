@@ -52,6 +52,9 @@ __all__ = [
 # explicit ``algorithm=None`` (which means "none").
 _ALGORITHM_UNSET: Any = object()
 
+# The base64url alphabet (PyJWT's module has this name too).
+_BASE64URL_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
 _KWARGS_DEPRECATION = (
     "passing additional kwargs to {func}() is deprecated "
     "and will be removed in pyjwt version 3. "

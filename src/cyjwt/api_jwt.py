@@ -28,6 +28,7 @@ from .exceptions import (
     InvalidSubjectError,
     MissingRequiredClaimError,
 )
+from .warnings import RemovedInPyjwt3Warning  # noqa: F401 - also a name of PyJWT's module
 
 if TYPE_CHECKING:  # pragma: no cover
     from .algorithms import AllowedPrivateKeys, AllowedPublicKeys

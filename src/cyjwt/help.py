@@ -19,6 +19,9 @@ from typing import Any
 from . import _core
 from ._version import CYJWT_VERSION, PYJWT_COMPAT_VERSION
 
+#: The version PyJWT's help module reports (this module's PyJWT stand-in).
+pyjwt_version = PYJWT_COMPAT_VERSION
+
 __all__ = ["info", "main"]
 
 

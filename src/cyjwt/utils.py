@@ -161,3 +161,14 @@ _SSH_KEY_PREFIXES = (
 def is_ssh_key(key: bytes) -> bool:
     """True when *key* starts like an OpenSSH public key line."""
     return key.startswith(_SSH_KEY_PREFIXES)
+
+# Names PyJWT 2.15.1's module also has (imported there when cryptography is
+# installed); kept so that ``from jwt.utils import ...`` finds them.
+try:
+    from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurve
+    from cryptography.hazmat.primitives.asymmetric.utils import (  # noqa: F401
+        decode_dss_signature,
+        encode_dss_signature,
+    )
+except ModuleNotFoundError:  # pragma: no cover - without cryptography
+    pass
