@@ -386,3 +386,11 @@ def test_every_name_of_pyjwts_module_exists(module: str) -> None:
                     mine = inspect.signature(getattr(ours_cls, attr))
                     assert list(mine.parameters) == list(inspect.signature(member).parameters), (name, attr)
     assert missing == []
+
+
+@pytest.mark.parametrize("leeway", [10**400, -(10**400), 2**60, float("nan"), float("inf")])
+def test_extreme_leeway(leeway: Any) -> None:
+    for payload in ({"exp": NOW + 86400}, {"a": 1}, {"iat": NOW}):
+        token = make_token(payload, "k" * 32, "HS256")
+        for tok in (token, token + "!"):
+            both(lambda lib: observe(lib.decode, tok, "k" * 32, algorithms=["HS256"], leeway=leeway))

@@ -9,7 +9,7 @@ from cpython.dict cimport PyDict_SetItem
 from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_FromDouble
 from cpython.list cimport PyList_Append
 from cpython.long cimport PyLong_AsDouble, PyLong_AsLongLongAndOverflow, PyLong_FromLongLong
-from cpython.object cimport Py_GT, PyObject, PyObject_RichCompareBool
+from cpython.object cimport Py_GT, Py_LE, PyObject, PyObject_RichCompareBool
 from cpython.sequence cimport PySequence_Contains
 from cpython.tuple cimport PyTuple_GET_ITEM
 from cpython.unicode cimport PyUnicode_DecodeUTF8
@@ -1126,6 +1126,15 @@ cdef bint _int_gt(object number, double bound) except -1:
     return PyObject_RichCompareBool(number, PyFloat_FromDouble(bound), Py_GT)
 
 
+cdef bint _int_le(object number, double bound) except -1:
+    """number <= bound, exactly as Python compares an int with a float (NaN too)."""
+    cdef int overflow
+    cdef long long v = PyLong_AsLongLongAndOverflow(number, &overflow)
+    if not overflow and -9007199254740992LL <= v <= 9007199254740992LL:
+        return <double>v <= bound
+    return PyObject_RichCompareBool(number, PyFloat_FromDouble(bound), Py_LE)
+
+
 cdef bint _is_plain_container(object value) noexcept:
     cdef type t = type(value)
     return t is list or t is tuple or t is set or t is frozenset
@@ -1192,7 +1201,7 @@ cdef int _check_claims(dict payload, object require, bint verify_iat, bint verif
             exp = _claim_int(<object>found)
             if exp is None:
                 raise DecodeError("Expiration Time claim (exp) must be an integer.") from None
-            if not _int_gt(exp, now - leeway):
+            if _int_le(exp, now - leeway):
                 raise ExpiredSignatureError("Signature has expired")
 
     if verify_iss and issuer is not None:
@@ -1312,6 +1321,8 @@ def jwt_decode(self, token, key, algorithms, audience, issuer, subject, leeway, 
     if subject is not None and type(subject) is not str:
         return None
     if type(leeway) is int:
+        if not -(1 << 53) <= leeway <= (1 << 53):
+            return None  # too large for a double: let the general path raise where PyJWT does
         lw = PyLong_AsDouble(leeway)
     elif type(leeway) is float:
         lw = PyFloat_AS_DOUBLE(leeway)
