@@ -1064,14 +1064,32 @@ cdef bytes _header_segment(str alg, bint sort_keys):
         return <bytes>found
     text = json.dumps({"typ": "JWT", "alg": alg}, separators=(",", ":"), sort_keys=sort_keys)
     segment = b64url_encode(text.encode())
-    if len(kept) >= 64:
-        kept.clear()
-    kept[alg] = segment
+    if _make_room(kept, 64):
+        kept[alg] = segment
     return segment
 
 
+cdef inline bint _make_room(dict cache, Py_ssize_t size) except -1:
+    """Whether one more entry may go into *cache*, emptying it when full.
+
+    The hot path reads these caches through borrowed references.  With the
+    GIL nothing can run between such a read and its use; on a free-threaded
+    build another thread could, so there a full cache is left as it is and
+    the new entry is simply not kept.
+    """
+    if len(cache) < size:
+        return True
+    if CYJWT_FREE_THREADED:
+        return False
+    cache.clear()
+    return True
+
+
 def clear_caches():
-    """Forget cached keys and class checks (tests; after patching a class)."""
+    """Forget cached keys and class checks (tests; after patching a class).
+
+    Not to be called while other threads decode on a free-threaded build.
+    """
     _TYPE_OK.clear()
     for cache in _KEY_CACHES:
         cache.clear()
@@ -1082,10 +1100,9 @@ cdef bint _type_ok(type t) except -1:
     found_ptr = PyDict_GetItem(_TYPE_OK, t)
     found = None if found_ptr == NULL else <object>found_ptr
     if found is None:
-        if len(_TYPE_OK) >= TYPE_CACHE_SIZE:
-            _TYPE_OK.clear()
         found = bool(_ELIGIBLE(t))
-        _TYPE_OK[t] = found
+        if _make_room(_TYPE_OK, TYPE_CACHE_SIZE):
+            _TYPE_OK[t] = found
     return found is True
 
 
@@ -1101,9 +1118,8 @@ cdef _HmacKey _key_state(object alg_obj, int hash_id, object key):
     message = alg_obj.check_key_length(prepared)
     state = _new_hmac_key(hash_id, prepared)
     state.length_message = message
-    if len(cache) >= KEY_CACHE_SIZE:
-        cache.clear()
-    cache[key] = state
+    if _make_room(cache, KEY_CACHE_SIZE):
+        cache[key] = state
     return state
 
 
@@ -1398,10 +1414,10 @@ cdef object _decode_verified(
     registry = jws._algorithms
     if type(registry) is not dict:
         return None
-    found_ptr = PyDict_GetItem(registry, alg)
-    if found_ptr == NULL:
+    # An owned reference: the registry belongs to the caller's objects.
+    alg_obj = (<dict>registry).get(alg)
+    if alg_obj is None:
         return None
-    alg_obj = <object>found_ptr
     if type(alg_obj) is _HMACAlgorithm:
         if type(key) is not str and type(key) is not bytes:
             return None
@@ -1565,10 +1581,9 @@ def jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_header
     registry = jws._algorithms
     if type(registry) is not dict:
         return None
-    found_ptr = PyDict_GetItem(registry, algorithm)
-    if found_ptr == NULL:
+    alg_obj = (<dict>registry).get(algorithm)
+    if alg_obj is None:
         return None
-    alg_obj = <object>found_ptr
     if type(alg_obj) is _HMACAlgorithm:
         if tk is not str and tk is not bytes:
             return None
