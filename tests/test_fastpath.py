@@ -312,3 +312,25 @@ def test_unverified_header_fast_and_general_agree(header: dict[str, Any], cut: i
         first = cyjwt.get_unverified_header(token)
         first["mutated"] = True
         assert "mutated" not in cyjwt.get_unverified_header(token)
+
+
+def test_more_keys_than_the_caches_hold() -> None:
+    """Past its bound a cache starts over (or stops growing); results stay right."""
+    keys = [f"tenant-{i:04d}-" + "s" * 32 for i in range(700)]
+    tokens = [cyjwt.encode({"t": i}, key) for i, key in enumerate(keys)]
+    errors: list[BaseException] = []
+
+    def work(offset: int) -> None:
+        try:
+            for n in range(len(keys)):
+                i = (n * 7 + offset) % len(keys)
+                assert cyjwt.decode(tokens[i], keys[i], algorithms=["HS256"]) == {"t": i}
+        except BaseException as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
