@@ -325,7 +325,7 @@ def test_more_keys_than_the_caches_hold() -> None:
             for n in range(len(keys)):
                 i = (n * 7 + offset) % len(keys)
                 assert cyjwt.decode(tokens[i], keys[i], algorithms=["HS256"]) == {"t": i}
-        except BaseException as err:  # noqa: BLE001 - reported below
+        except BaseException as err:
             errors.append(err)
 
     threads = [threading.Thread(target=work, args=(t,)) for t in range(3)]
