@@ -50,6 +50,7 @@ def observe(func: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, .
                 str(err),
                 None if cause is None else (type(cause), str(cause)),
                 err.__suppress_context__,
+                None if err.__context__ is None else (type(err.__context__), str(err.__context__)),
             )
     return out + ([(w.category, str(w.message)) for w in caught],)
 

@@ -257,9 +257,19 @@ cdef inline int _require_bytes(object value, str what) except -1:
 
 
 cdef _not_enough_segments():
-    raise DecodeError("Not enough segments") from ValueError(
-        "not enough values to unpack (expected 2, got 1)"
-    )
+    """PyJWT's error, chained to (and raised while handling) an unpacking ValueError."""
+    try:
+        raise ValueError("not enough values to unpack (expected 2, got 1)")
+    except ValueError as err:
+        raise DecodeError("Not enough segments") from err
+
+
+cdef _missing_alg():
+    """PyJWT looks ``alg`` up and turns the KeyError into this (context kept)."""
+    try:
+        raise KeyError("alg")
+    except KeyError:
+        raise InvalidAlgorithmError("Algorithm not specified") from None
 
 
 def split_token(token):
@@ -1123,14 +1133,19 @@ cdef _HmacKey _key_state(object alg_obj, int hash_id, object key):
     return state
 
 
-cdef object _claim_int(object value):
-    """int(value) as PyJWT applies it to a time claim; None when that fails."""
+cdef object _time_claim(dict payload, str claim, object error, str description):
+    """int(payload[claim]) as PyJWT takes it; None when the claim is absent."""
+    cdef PyObject *found = PyDict_GetItem(payload, claim)
+    if found == NULL:
+        return None
+    value = <object>found
     if type(value) is int:
         return value
     try:
         return int(value)
     except (ValueError, TypeError, OverflowError):
-        return None
+        # Raised inside the handler, so __context__ is set as in PyJWT.
+        raise error(f"{description} must be an integer.") from None
 
 
 cdef bint _int_gt(object number, double bound) except -1:
@@ -1196,29 +1211,17 @@ cdef int _check_claims(dict payload, object require, bint verify_iat, bint verif
     now = <double>(<long long>_TIME_NS() // 1000) / 1e6
 
     if verify_iat:
-        found = PyDict_GetItem(payload, "iat")
-        if found != NULL:
-            iat = _claim_int(<object>found)
-            if iat is None:
-                raise InvalidIssuedAtError("Issued At claim (iat) must be an integer.") from None
-            if _int_gt(iat, now + leeway):
-                raise ImmatureSignatureError("The token is not yet valid (iat)")
+        iat = _time_claim(payload, "iat", InvalidIssuedAtError, "Issued At claim (iat)")
+        if iat is not None and _int_gt(iat, now + leeway):
+            raise ImmatureSignatureError("The token is not yet valid (iat)")
     if verify_nbf:
-        found = PyDict_GetItem(payload, "nbf")
-        if found != NULL:
-            nbf = _claim_int(<object>found)
-            if nbf is None:
-                raise DecodeError("Not Before claim (nbf) must be an integer.") from None
-            if _int_gt(nbf, now + leeway):
-                raise ImmatureSignatureError("The token is not yet valid (nbf)")
+        nbf = _time_claim(payload, "nbf", DecodeError, "Not Before claim (nbf)")
+        if nbf is not None and _int_gt(nbf, now + leeway):
+            raise ImmatureSignatureError("The token is not yet valid (nbf)")
     if verify_exp:
-        found = PyDict_GetItem(payload, "exp")
-        if found != NULL:
-            exp = _claim_int(<object>found)
-            if exp is None:
-                raise DecodeError("Expiration Time claim (exp) must be an integer.") from None
-            if _int_le(exp, now - leeway):
-                raise ExpiredSignatureError("Signature has expired")
+        exp = _time_claim(payload, "exp", DecodeError, "Expiration Time claim (exp)")
+        if exp is not None and _int_le(exp, now - leeway):
+            raise ExpiredSignatureError("Signature has expired")
 
     if verify_iss and issuer is not None:
         found = PyDict_GetItem(payload, "iss")
@@ -1405,7 +1408,7 @@ cdef object _decode_verified(
 
     found_ptr = PyDict_GetItem(header, "alg")
     if found_ptr == NULL:
-        raise InvalidAlgorithmError("Algorithm not specified") from None
+        _missing_alg()
     alg = <object>found_ptr
     if not alg or not PySequence_Contains(algorithms, alg):
         raise InvalidAlgorithmError("The specified alg value is not allowed")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import binascii
 import hmac
 import json
-from typing import Any, Optional
+from typing import Any, NoReturn, Optional
 
 from .exceptions import (
     DecodeError,
@@ -89,11 +89,24 @@ def split_token(token: bytes) -> tuple[bytes, bytes, bytes, bytes]:
     signing_input, dot, crypto = token.rpartition(b".")
     header, dot2, payload = signing_input.partition(b".")
     if not dot or not dot2:
-        # PyJWT's error is chained to the unpacking ValueError behind it.
-        raise DecodeError("Not enough segments") from ValueError(
-            "not enough values to unpack (expected 2, got 1)"
-        )
+        _not_enough_segments()
     return signing_input, header, payload, crypto
+
+
+def _not_enough_segments() -> NoReturn:
+    """PyJWT's error, chained to (and raised while handling) an unpacking ValueError."""
+    try:
+        raise ValueError("not enough values to unpack (expected 2, got 1)")
+    except ValueError as err:
+        raise DecodeError("Not enough segments") from err
+
+
+def _missing_alg() -> NoReturn:
+    """PyJWT looks ``alg`` up and turns the KeyError into this (context kept)."""
+    try:
+        raise KeyError("alg")
+    except KeyError:
+        raise InvalidAlgorithmError("Algorithm not specified") from None
 
 
 def hmac_sign(hash_name: str, key: bytes, msg: bytes) -> bytes:
@@ -318,7 +331,7 @@ def jwt_decode(
         raise InvalidTokenError("Key ID header parameter must be a string")
 
     if "alg" not in header:
-        raise InvalidAlgorithmError("Algorithm not specified") from None
+        _missing_alg()
     alg = header["alg"]
     if not alg or alg not in algorithms:
         raise InvalidAlgorithmError("The specified alg value is not allowed")

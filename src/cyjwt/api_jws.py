@@ -365,9 +365,10 @@ class PyJWS:
         effective = self.options if options is None else options
         if algorithms is None and isinstance(key, PyJWK):
             algorithms = [key.algorithm_name]
-        if "alg" not in header:
+        try:
+            alg = header["alg"]
+        except KeyError:
             raise InvalidAlgorithmError("Algorithm not specified") from None
-        alg = header["alg"]
         if not alg or (algorithms is not None and alg not in algorithms):
             raise InvalidAlgorithmError("The specified alg value is not allowed")
 
