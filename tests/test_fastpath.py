@@ -171,6 +171,18 @@ claims = st.dictionaries(
     leeway=st.sampled_from([0, 10, 0.5, timedelta(minutes=2)]),
     subject=st.sampled_from([None, "s"]),
     as_bytes=st.booleans(),
+    options=st.sampled_from([
+        None,
+        {},
+        {"verify_exp": False},
+        {"require": ["exp", "iat"]},
+        {"require": ("sub",), "verify_aud": False},
+        {"strict_aud": True},
+        {"verify_signature": False},
+        {"verify_signature": True, "verify_iat": 0, "verify_nbf": None},
+        {"enforce_minimum_key_length": True},
+        {"require": "exp"},
+    ]),
 )
 def test_fast_and_general_paths_agree(
     payload: dict[str, Any],
@@ -183,6 +195,7 @@ def test_fast_and_general_paths_agree(
     leeway: Any,
     subject: Any,
     as_bytes: bool,
+    options: Any,
 ) -> None:
     encoded = [observe(obj.encode, payload, key, algorithm=alg) for obj in (FAST, GENERAL)]
     assert encoded[0] == encoded[1]
@@ -204,6 +217,7 @@ def test_fast_and_general_paths_agree(
                 issuer=issuer,
                 leeway=leeway,
                 subject=subject,
+                options=options,
             )
             for obj in (FAST, GENERAL)
         ]

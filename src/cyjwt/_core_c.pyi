@@ -55,6 +55,7 @@ def jwt_decode(
     token: Any,
     key: Any,
     algorithms: Any,
+    options: Any,
     audience: Any,
     issuer: Any,
     subject: Any,

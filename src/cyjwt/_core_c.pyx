@@ -1266,6 +1266,27 @@ cdef int _check_claims(dict payload, object require, bint verify_iat, bint verif
     return 0
 
 
+cdef object _merged_options(object own, object given):
+    """The options PyJWT._merge_options gives for a verified decode, or None.
+
+    None sends the call to the general path: options that are not plain
+    dicts, or that turn signature verification off.
+    """
+    cdef PyObject *found
+    if type(own) is not dict:
+        return None
+    if given is None:
+        return own
+    if type(given) is not dict:
+        return None
+    found = PyDict_GetItem(given, "verify_signature")
+    if found != NULL and not <object>found:
+        return None
+    merged = (<dict>own).copy()
+    merged.update(<dict>given)
+    return merged
+
+
 cdef inline bint _truthy_option(dict options, str name, bint *ok):
     value = PyDict_GetItem(options, name)
     if value == NULL:
@@ -1311,8 +1332,9 @@ cdef object _token_header(object token, const char **s_out, Py_ssize_t *n_out,
     return header
 
 
-def jwt_decode(self, token, key, algorithms, audience, issuer, subject, leeway, bint complete):
-    """PyJWT.decode / decode_complete with no options, in one call; None: not ours."""
+def jwt_decode(self, token, key, algorithms, options, audience, issuer, subject, leeway,
+               bint complete):
+    """PyJWT.decode / decode_complete in one call; None: not ours."""
     cdef const char *s
     cdef Py_ssize_t n, first, last
     cdef double lw
@@ -1352,8 +1374,8 @@ def jwt_decode(self, token, key, algorithms, audience, issuer, subject, leeway, 
     jws = self._jws
     if not _type_ok(type(jws)):
         return None
-    options = self.options
-    if type(options) is not dict:
+    options = _merged_options(self.options, options)
+    if options is None:
         return None
     require = (<dict>options).get("require", None)
     if type(require) is not list and type(require) is not tuple:

@@ -301,13 +301,14 @@ def jwt_decode(
     token: Any,
     key: Any,
     algorithms: Any,
+    options: Any,
     audience: Any,
     issuer: Any,
     subject: Any,
     leeway: Any,
     complete: bool,
 ) -> Any:
-    """PyJWT.decode / decode_complete with no options, in one call; None: not ours."""
+    """PyJWT.decode / decode_complete in one call; None: not ours."""
     # Everything that can send the call back to the general path is
     # decided before anything observable (a warning, an error) happens.
     if not _type_ok(type(self)) or not _type_ok(type(self._jws)):
@@ -318,7 +319,9 @@ def jwt_decode(
         return None
     if type(algorithms) not in (list, tuple) or not algorithms:
         return None
-    options = self.options
+    if options is not None and (type(options) is not dict or not options.get("verify_signature", True)):
+        return None
+    options = self._merge_options(options)
     if type(options) is not dict:
         return None
     read = _token_header(token)

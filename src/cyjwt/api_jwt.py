@@ -182,9 +182,9 @@ class PyJWT:
         """
         if kwargs:
             _warn_unsupported_kwargs("decode_complete", kwargs)
-        if options is None and verify is None and detached_payload is None:
+        if verify is None and detached_payload is None:
             fast: dict[str, Any] | None = _core.jwt_decode(
-                self, jwt, key, algorithms, audience, issuer, subject, leeway, True
+                self, jwt, key, algorithms, options, audience, issuer, subject, leeway, True
             )
             if fast is not None:
                 return fast
@@ -260,9 +260,9 @@ class PyJWT:
         """
         if kwargs:
             _warn_unsupported_kwargs("decode", kwargs)
-        if options is None and verify is None and detached_payload is None:
+        if verify is None and detached_payload is None:
             claims: dict[str, Any] | None = _core.jwt_decode(
-                self, jwt, key, algorithms, audience, issuer, subject, leeway, False
+                self, jwt, key, algorithms, options, audience, issuer, subject, leeway, False
             )
             if claims is not None:
                 return claims
