@@ -197,6 +197,13 @@ def test_fast_and_general_paths_agree(
     as_bytes: bool,
     options: Any,
 ) -> None:
+    for headers in (None, {}, {"kid": "k1"}, {"kid": "k1", "cty": "x"}, {"kid": 5}, {"typ": "at+jwt"}, {"alg": "HS512"}):
+        for sort_headers in (True, False):
+            both = [
+                observe(obj.encode, payload, key, algorithm=alg, headers=headers, sort_headers=sort_headers)
+                for obj in (FAST, GENERAL)
+            ]
+            assert both[0] == both[1], headers
     encoded = [observe(obj.encode, payload, key, algorithm=alg) for obj in (FAST, GENERAL)]
     assert encoded[0] == encoded[1]
     if encoded[0][0] != "ok":

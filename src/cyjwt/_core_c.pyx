@@ -1066,17 +1066,44 @@ def fast_setup(pyjwk_cls, hmac_cls, dict hash_by_func, tuple asymmetric_classes,
     _HEADER_SEGMENTS_UNSORTED.clear()
 
 
-cdef bytes _header_segment(str alg, bint sort_keys):
-    """The header segment of a token with no extra headers (kept per algorithm)."""
+cdef bytes _header_segment(str alg, bint sort_keys, object extra):
+    """The header segment for *alg* plus *extra* (a tuple of str pairs, or None).
+
+    Kept per algorithm and extra headers: a service signs with the same
+    ``kid`` over and over.  Built exactly as PyJWS.encode builds it.
+    """
     cdef dict kept = _HEADER_SEGMENTS_SORTED if sort_keys else _HEADER_SEGMENTS_UNSORTED
-    cdef PyObject *found = PyDict_GetItem(kept, alg)
+    slot = alg if extra is None else (alg, extra)
+    cdef PyObject *found = PyDict_GetItem(kept, slot)
     if found != NULL:
         return <bytes>found
-    text = json.dumps({"typ": "JWT", "alg": alg}, separators=(",", ":"), sort_keys=sort_keys)
+    header = {"typ": "JWT", "alg": alg}
+    if extra is not None:
+        header.update(extra)
+    text = json.dumps(header, separators=(",", ":"), sort_keys=sort_keys)
     segment = b64url_encode(text.encode())
-    if _make_room(kept, 64):
-        kept[alg] = segment
+    if _make_room(kept, 256):
+        kept[slot] = segment
     return segment
+
+
+cdef object _plain_extra_headers(object headers):
+    """*headers* as a tuple of (str, str) pairs when the core can sign with
+    them; None for no headers; False to send the call to the general path
+    (values other than str, or keys that change the algorithm, typ or
+    payload encoding)."""
+    if headers is None:
+        return None
+    if type(headers) is not dict:
+        return False
+    if not headers:
+        return None
+    for name, value in (<dict>headers).items():
+        if type(name) is not str or type(value) is not str:
+            return False
+        if name == "alg" or name == "typ" or name == "b64" or name == "crit":
+            return False
+    return tuple((<dict>headers).items())
 
 
 cdef inline bint _make_room(dict cache, Py_ssize_t size) except -1:
@@ -1587,7 +1614,10 @@ def jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_header
     cdef _HmacKey state = None
     cdef bytes body
     cdef bytes header_segment
-    if headers is not None or json_encoder is not None or type(payload) is not dict:
+    if json_encoder is not None or type(payload) is not dict:
+        return None
+    extra = _plain_extra_headers(headers)
+    if extra is False:
         return None
     if tk is not str and tk is not bytes and (tk is _PyJWK or isinstance(key, _PyJWK)):
         return None
@@ -1618,7 +1648,7 @@ def jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_header
         hash_id = <object>found_ptr
     elif type(alg_obj) not in _ASYMMETRIC:
         return None
-    header_segment = _header_segment(algorithm, bool(sort_headers))
+    header_segment = _header_segment(algorithm, bool(sort_headers), extra)
 
     claims = <dict>payload
     copied = False

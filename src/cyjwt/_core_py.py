@@ -163,7 +163,7 @@ _KEY_CACHES: dict[str, dict[Any, tuple[bytes, Optional[str]]]] = {
 }
 _KEY_CACHE_SIZE = 256
 _TYPE_CACHE_SIZE = 256
-_HEADER_SEGMENTS: dict[tuple[str, bool], bytes] = {}
+_HEADER_SEGMENTS: dict[tuple[Any, bool], bytes] = {}
 
 
 def fast_setup(
@@ -195,16 +195,36 @@ def fast_setup(
     _HEADER_SEGMENTS.clear()
 
 
-def _header_segment(alg: str, sort_keys: bool) -> bytes:
-    """The header segment of a token with no extra headers (kept per algorithm)."""
-    found = _HEADER_SEGMENTS.get((alg, sort_keys))
+def _header_segment(alg: str, sort_keys: bool, extra: Optional[tuple[tuple[str, str], ...]]) -> bytes:
+    """The header segment for *alg* plus *extra* (str pairs), kept per both."""
+    slot: Any = alg if extra is None else (alg, extra)
+    found = _HEADER_SEGMENTS.get((slot, sort_keys))
     if found is None:
-        text = json.dumps({"typ": "JWT", "alg": alg}, separators=(",", ":"), sort_keys=sort_keys)
+        header = {"typ": "JWT", "alg": alg}
+        if extra is not None:
+            header.update(extra)
+        text = json.dumps(header, separators=(",", ":"), sort_keys=sort_keys)
         found = b64url_encode(text.encode())
-        if len(_HEADER_SEGMENTS) >= 64:
+        if len(_HEADER_SEGMENTS) >= 256:
             _HEADER_SEGMENTS.clear()
-        _HEADER_SEGMENTS[alg, sort_keys] = found
+        _HEADER_SEGMENTS[slot, sort_keys] = found
     return found
+
+
+def _plain_extra_headers(headers: Any) -> Any:
+    """Extra headers as (str, str) pairs; None for none; False: general path."""
+    if headers is None:
+        return None
+    if type(headers) is not dict:
+        return False
+    if not headers:
+        return None
+    for name, value in headers.items():
+        if type(name) is not str or type(value) is not str:
+            return False
+        if name in ("alg", "typ", "b64", "crit"):
+            return False
+    return tuple(headers.items())
 
 
 def clear_caches() -> None:
@@ -383,7 +403,10 @@ def jwt_encode(
     sort_headers: Any,
 ) -> Optional[str]:
     """PyJWT.encode of a plain dict with a built-in algorithm, in one call; None: not ours."""
-    if headers is not None or json_encoder is not None or type(payload) is not dict:
+    if json_encoder is not None or type(payload) is not dict:
+        return None
+    extra = _plain_extra_headers(headers)
+    if extra is False:
         return None
     if isinstance(key, _Hooks.pyjwk_cls):
         return None
@@ -407,7 +430,7 @@ def jwt_encode(
             return None
     elif type(alg_obj) not in _Hooks.asymmetric:
         return None
-    header_segment = _header_segment(algorithm, bool(sort_headers))
+    header_segment = _header_segment(algorithm, bool(sort_headers), extra)
 
     copied = False
     for claim in ("exp", "iat", "nbf"):
