@@ -12,7 +12,8 @@ fi
 # shellcheck disable=SC1091
 . "$venv/bin/activate"
 # Reinstall when the build inputs changed since the last install.
-inputs="$(cat "$root/pyproject.toml" "$root/setup.py" "$root/src/cyjwt/_core_c.pyx" | sha256sum | cut -c1-16)"
+inputs="$(python -c 'import hashlib, sys; print(hashlib.sha256(b"".join(open(p, "rb").read() for p in sys.argv[1:])).hexdigest()[:16])' \
+  "$root/pyproject.toml" "$root/setup.py" "$root/src/cyjwt/_core_c.pyx")"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$inputs" ]; then
   python -m pip install -q --disable-pip-version-check -U pip
   # The compiled core is required here: a silent pure-Python fallback
