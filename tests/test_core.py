@@ -297,3 +297,9 @@ def test_bytes_subclasses_accepted_and_other_types_refused(core: types.ModuleTyp
     for wrong in ("e30.e30.e30", bytearray(b"e30.e30.e30"), memoryview(b"e30"), None):
         with pytest.raises(TypeError, match="must be bytes, not"):
             call(core, wrong)
+
+
+def test_json_dumps_every_low_code_point(core: types.ModuleType) -> None:
+    text = "".join(map(chr, range(0x800))) + "\U0001f600\udfff"
+    value = {"k": text, text: [text]}
+    assert core.json_dumps(value) == json.dumps(value, separators=(",", ":")).encode()

@@ -825,6 +825,17 @@ cdef inline int _put(_Buf *b, const char *s, Py_ssize_t n) except -1:
 cdef const char *_HEX = b"0123456789abcdef"
 
 
+# json.dumps' two-character escapes for control characters (\b \t \n \f \r);
+# 0 where it writes \u00XX instead.
+cdef char _SHORT_ESCAPE[32]
+_SHORT_ESCAPE[:] = [0] * 32
+_SHORT_ESCAPE[8] = b'b'
+_SHORT_ESCAPE[9] = b't'
+_SHORT_ESCAPE[10] = b'n'
+_SHORT_ESCAPE[12] = b'f'
+_SHORT_ESCAPE[13] = b'r'
+
+
 cdef inline void _put_u_escape(_Buf *b, unsigned int c) noexcept:
     b.data[b.size] = b'\\'
     b.data[b.size + 1] = b'u'
@@ -868,25 +879,9 @@ cdef int _write_str(_Buf *b, str s) except -1:
                 b.size += 1
             b.data[b.size] = <char>c
             b.size += 1
-        elif c == 10:
+        elif c < 32 and _SHORT_ESCAPE[c]:
             b.data[b.size] = b'\\'
-            b.data[b.size + 1] = b'n'
-            b.size += 2
-        elif c == 13:
-            b.data[b.size] = b'\\'
-            b.data[b.size + 1] = b'r'
-            b.size += 2
-        elif c == 9:
-            b.data[b.size] = b'\\'
-            b.data[b.size + 1] = b't'
-            b.size += 2
-        elif c == 8:
-            b.data[b.size] = b'\\'
-            b.data[b.size + 1] = b'b'
-            b.size += 2
-        elif c == 12:
-            b.data[b.size] = b'\\'
-            b.data[b.size + 1] = b'f'
+            b.data[b.size + 1] = _SHORT_ESCAPE[c]
             b.size += 2
         elif c >= 0x10000:
             hi = <unsigned int>c - 0x10000
@@ -901,7 +896,7 @@ cdef int _write_str(_Buf *b, str s) except -1:
     return 0
 
 
-cdef int _write_float(_Buf *b, double d, object obj) except -1:
+cdef int _write_float(_Buf *b, double d) except -1:
     cdef char *text
     cdef bytes repr_
     if isnan(d):
@@ -940,7 +935,7 @@ cdef int _write(_Buf *b, object obj, int depth) except -1:
     if obj is False:
         return _put(b, "false", 5)
     if t is float:
-        return _write_float(b, PyFloat_AS_DOUBLE(obj), obj)
+        return _write_float(b, PyFloat_AS_DOUBLE(obj))
     if depth >= MAX_DEPTH:
         return 1
     if t is dict:
