@@ -22,6 +22,13 @@ from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORE_PYX = os.path.join("src", "cyjwt", "_core_c.pyx")
+# Everything _core_c.pyx includes or cimports: a change to any of them
+# rebuilds the extension.
+CORE_PARTS = sorted(
+    os.path.join("src", "cyjwt", name)
+    for name in os.listdir(os.path.join(HERE, "src", "cyjwt"))
+    if name.endswith((".pxi", ".pxd"))
+)
 
 
 def _flag(name: str) -> bool:
@@ -105,6 +112,7 @@ def _extensions() -> list[Extension]:
     ext = Extension(
         "cyjwt._core_c",
         [CORE_PYX],
+        depends=CORE_PARTS,
         define_macros=macros,
         extra_compile_args=extra_compile_args,
         **_openssl_settings(),

@@ -13,7 +13,7 @@ fi
 . "$venv/bin/activate"
 # Reinstall when the build inputs changed since the last install.
 inputs="$(python -c 'import hashlib, sys; print(hashlib.sha256(b"".join(open(p, "rb").read() for p in sys.argv[1:])).hexdigest()[:16])' \
-  "$root/pyproject.toml" "$root/setup.py" "$root/src/cyjwt/_core_c.pyx")"
+  "$root/pyproject.toml" "$root/setup.py" "$root"/src/cyjwt/*.pyx "$root"/src/cyjwt/*.pxi "$root"/src/cyjwt/*.pxd)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$inputs" ]; then
   python -m pip install -q --disable-pip-version-check -U pip
   # The compiled core is required here: a silent pure-Python fallback

@@ -241,8 +241,18 @@ def test_unknown_kids_do_not_hammer_the_endpoint() -> None:
 
 def test_signature_compare_is_constant_time_primitive() -> None:
     import inspect
+    from pathlib import Path
 
-    from cyjwt import _core_py
+    from cyjwt import _core_py, _core_py_jwt
 
-    assert "hmac.compare_digest" in inspect.getsource(_core_py.jwt_decode)
+    # The one-call decode verifies HS* signatures in _signature_holds.
+    assert "hmac.compare_digest" in inspect.getsource(_core_py_jwt._signature_holds)
+    assert "==" not in inspect.getsource(_core_py_jwt._signature_holds).split("compare_digest")[0].split("kind == 1")[1]
     assert "hmac.compare_digest" in inspect.getsource(_core_py.hmac_verify)
+    source = Path(_core_py.__file__).parent / "_core_decode.pxi"
+    if source.exists():  # (a source tree) the compiled twin: CRYPTO_memcmp on the MAC
+        compiled = source.read_text()
+        holds = compiled[compiled.index("cdef bint _signature_holds") :]
+        holds = holds[: holds.index("\n\n\n")]
+        assert "CRYPTO_memcmp(sig_seg.data, mac, size)" in holds
+        assert " memcmp(" not in holds

@@ -2,7 +2,9 @@
 
 ``CYJWT_NO_EXTENSIONS=1`` in the environment forces the pure one; so does
 an interpreter on which the extension was not built (PyPy, no compiler).
-Both modules export the same names with the same behaviour.
+Both modules export the same names (their ``__all__``) with the same
+behaviour; this module re-exports the chosen one's, so a new core
+function is added to the two cores and the stub, and nowhere else.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import os
 from types import ModuleType
 from typing import TYPE_CHECKING, Optional
+
+from . import _core_py
 
 NO_EXTENSIONS = os.environ.get("CYJWT_NO_EXTENSIONS", "") not in ("", "0")
 
@@ -22,46 +26,16 @@ def _load() -> ModuleType:
             return _core_c
         except ImportError:  # pragma: no cover - no extension on this install
             pass
-    from . import _core_py
-
     return _core_py
 
 
 if TYPE_CHECKING:
-    from . import _core_py as _impl
+    from ._core_py import *  # noqa: F403 - the names both cores export
 else:
     _impl = _load()
+    globals().update({name: getattr(_impl, name) for name in _core_py.__all__})
 
-IMPLEMENTATION: str = _impl.IMPLEMENTATION
 #: The OpenSSL the compiled core was built with; None for the pure twin.
-OPENSSL_VERSION: Optional[str] = getattr(_impl, "OPENSSL_VERSION", None)
-b64url_decode_segment = _impl.b64url_decode_segment
-b64url_encode = _impl.b64url_encode
-clear_caches = _impl.clear_caches
-fast_setup = _impl.fast_setup
-hmac_sign = _impl.hmac_sign
-hmac_verify = _impl.hmac_verify
-json_dumps = _impl.json_dumps
-json_loads = _impl.json_loads
-jwt_decode = _impl.jwt_decode
-jwt_encode = _impl.jwt_encode
-jws_header = _impl.jws_header
-split_token = _impl.split_token
+OPENSSL_VERSION: Optional[str] = getattr(_load(), "OPENSSL_VERSION", None)
 
-__all__ = [
-    "IMPLEMENTATION",
-    "NO_EXTENSIONS",
-    "OPENSSL_VERSION",
-    "b64url_decode_segment",
-    "b64url_encode",
-    "clear_caches",
-    "fast_setup",
-    "hmac_sign",
-    "hmac_verify",
-    "json_dumps",
-    "json_loads",
-    "jwt_decode",
-    "jwt_encode",
-    "jws_header",
-    "split_token",
-]
+__all__ = [*_core_py.__all__, "NO_EXTENSIONS", "OPENSSL_VERSION"]

@@ -2,17 +2,39 @@
 
 It exports the same names as the pure twin, :mod:`cyjwt._core_py`, plus
 ``OPENSSL_VERSION``; :mod:`cyjwt._core` picks one of the two.
+``tests/test_core_exports.py`` checks that the three agree.
 """
 
 from typing import Any, Final
+
+__all__ = [
+    "IMPLEMENTATION",
+    "OPENSSL_VERSION",
+    "ClaimPolicy",
+    "b64url_decode_segment",
+    "b64url_encode",
+    "check_claims",
+    "claim_policy",
+    "clear_caches",
+    "fast_setup",
+    "hmac_sign",
+    "hmac_verify",
+    "json_dumps",
+    "json_loads",
+    "jwt_decode",
+    "jwt_decode_policy",
+    "jwt_encode",
+    "jws_header",
+    "split_token",
+]
 
 IMPLEMENTATION: Final = "cython"
 #: ``OpenSSL_version(OPENSSL_VERSION)`` of the libcrypto the core is linked
 #: to, e.g. ``"OpenSSL 3.0.22 1 Jul 2026"``.
 OPENSSL_VERSION: Final[str]
 
-def b64url_encode(data: bytes | bytearray | memoryview) -> bytes:
-    """base64url without padding."""
+def b64url_encode(data: Any) -> bytes:
+    """base64url without padding, of bytes or any other bytes-like object."""
 
 def b64url_decode_segment(segment: bytes, name: str) -> bytes:
     """Strictly decode one token segment; ``DecodeError`` on bad padding."""
@@ -32,23 +54,33 @@ def json_loads(data: bytes) -> Any:
 def json_dumps(obj: Any) -> bytes:
     """``json.dumps(obj, separators=(",", ":")).encode()``."""
 
-def fast_setup(
-    pyjwk_cls: Any,
-    hmac_cls: Any,
-    hash_by_func: dict[Any, str],
-    asymmetric_classes: tuple[type, ...],
-    prepare_key: Any,
-    api_jwt_globals: dict[str, Any],
-    real_datetime: Any,
-    timedelta_cls: Any,
-    eligible: Any,
-    unset: Any,
-    timegm: Any,
-) -> None:
-    """Hand the core the classes and hooks the fast path checks against."""
+def fast_setup(wiring: Any) -> None:
+    """Take what the fast path checks against from *wiring* (a CoreWiring)."""
 
 def clear_caches() -> None:
-    """Forget cached keys and class checks."""
+    """Forget cached keys and class checks (tests)."""
+
+class ClaimPolicy:
+    """One decode configuration's claim checks, prepared once and reusable."""
+
+    @property
+    def options(self) -> dict[str, Any]: ...
+    @property
+    def audience(self) -> Any: ...
+    @property
+    def issuer(self) -> Any: ...
+    @property
+    def subject(self) -> Any: ...
+    @property
+    def leeway(self) -> Any: ...
+
+def claim_policy(
+    options: Any, audience: Any = None, issuer: Any = None, subject: Any = None, leeway: Any = 0
+) -> ClaimPolicy | None:
+    """A ClaimPolicy for merged options and the claim arguments; None: the general path's."""
+
+def check_claims(policy: ClaimPolicy, payload: dict[str, Any]) -> None:
+    """Check *payload* against *policy* now, as PyJWT._validate_claims does."""
 
 def jwt_decode(
     self: Any,
@@ -64,6 +96,11 @@ def jwt_decode(
 ) -> Any:
     """PyJWT.decode / decode_complete in one call; ``None``: not ours."""
 
+def jwt_decode_policy(
+    self: Any, token: Any, key: Any, algorithms: Any, policy: ClaimPolicy, complete: bool
+) -> Any:
+    """jwt_decode with the claim arguments prepared once, in *policy*; ``None``: not ours."""
+
 def jwt_encode(
     self: Any,
     payload: Any,
@@ -73,7 +110,7 @@ def jwt_encode(
     json_encoder: Any,
     sort_headers: Any,
 ) -> str | None:
-    """PyJWT.encode of a plain dict with an HS* key; ``None``: not ours."""
+    """PyJWT.encode of a plain dict with a built-in algorithm; ``None``: not ours."""
 
 def jws_header(self: Any, token: Any) -> Any:
-    """PyJWS.get_unverified_header in one call; None when the call is not the core's."""
+    """PyJWS.get_unverified_header in one call; ``None``: not ours."""

@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import _core
+from . import _core, _texts
 from .algorithms import (
     Algorithm,
     get_default_algorithms,
@@ -53,7 +53,7 @@ __all__ = [
 _ALGORITHM_UNSET: Any = object()
 
 # The base64url alphabet (PyJWT's module has this name too).
-_BASE64URL_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_BASE64URL_ALPHABET = _texts.BASE64URL_ALPHABET
 
 _KWARGS_DEPRECATION = (
     "passing additional kwargs to {func}() is deprecated "
@@ -85,12 +85,28 @@ if has_crypto:
     _CACHEABLE_ALGORITHMS = (RSAAlgorithm, RSAPSSAlgorithm, ECAlgorithm, OKPAlgorithm)
 
 
+# The prepare_key each cacheable class has as defined: a patched one (on
+# the class or the instance) is called every time, never served from the
+# cache.
+_ORIGINAL_PREPARE_KEY: dict[Any, Any] = {
+    kind: kind.prepare_key for kind in _CACHEABLE_ALGORITHMS
+}
+
+
 def _prepare_key(alg_obj: Algorithm, key: Any) -> Any:
     """``alg_obj.prepare_key(key)``, remembering loaded asymmetric keys."""
-    kind = type(alg_obj)
-    if kind not in _CACHEABLE_ALGORITHMS or type(key) not in (str, bytes):
+    kind: Any = type(alg_obj)
+    original = _ORIGINAL_PREPARE_KEY.get(kind)
+    if (
+        original is None
+        or type(key) not in (str, bytes)
+        or kind.prepare_key is not original
+        or "prepare_key" in vars(alg_obj)
+    ):
         return alg_obj.prepare_key(key)
-    slot = (kind, getattr(alg_obj, "expected_curve", None), key)
+    # The key's type stands before the key, so a str key is never compared
+    # with a bytes one (a BytesWarning under python -b).
+    slot = (kind, getattr(alg_obj, "expected_curve", None), type(key), key)
     prepared = _PREPARED_KEYS.get(slot)
     if prepared is None:
         prepared = alg_obj.prepare_key(key)
@@ -169,7 +185,7 @@ class PyJWS:
                     f"Algorithm '{alg_name}' could not be found. "
                     "Do you have cryptography installed?"
                 ) from missing
-            raise NotImplementedError("Algorithm not supported") from missing
+            raise NotImplementedError(_texts.ALG_NOT_SUPPORTED) from missing
 
     # -- encoding ----------------------------------------------------------
 
@@ -222,7 +238,8 @@ class PyJWS:
         ).encode()
         header_segment = _core.b64url_encode(header_json)
         payload_segment = payload if is_payload_detached else _core.b64url_encode(payload)
-        signing_input = header_segment + b"." + payload_segment
+        # join, as PyJWT: a detached payload that is not bytes fails as there.
+        signing_input = b".".join((header_segment, payload_segment))
 
         alg_obj = self.get_algorithm_by_name(alg_name)
         if isinstance(key, PyJWK):
@@ -336,9 +353,9 @@ class PyJWS:
         try:
             header = json.loads(header_data)
         except (ValueError, RecursionError) as err:
-            raise DecodeError(f"Invalid header string: {err}") from err
+            raise DecodeError(_texts.BAD_JSON.format("header", err)) from err
         if not isinstance(header, dict):
-            raise DecodeError("Invalid header string: must be a json object")
+            raise DecodeError(_texts.HEADER_NOT_OBJECT)
 
         if header.get("b64", True) is False:
             # RFC 7515 appendix F: a detached payload leaves the segment
@@ -368,9 +385,9 @@ class PyJWS:
         try:
             alg = header["alg"]
         except KeyError:
-            raise InvalidAlgorithmError("Algorithm not specified") from None
+            raise InvalidAlgorithmError(_texts.ALG_MISSING) from None
         if not alg or (algorithms is not None and alg not in algorithms):
-            raise InvalidAlgorithmError("The specified alg value is not allowed")
+            raise InvalidAlgorithmError(_texts.ALG_NOT_ALLOWED)
 
         if isinstance(key, PyJWK):
             # A JWK is bound to one algorithm: verify with that one, never
@@ -386,14 +403,14 @@ class PyJWS:
             try:
                 alg_obj = self.get_algorithm_by_name(alg)
             except NotImplementedError as unknown:
-                raise InvalidAlgorithmError("Algorithm not supported") from unknown
+                raise InvalidAlgorithmError(_texts.ALG_NOT_SUPPORTED) from unknown
             prepared = _prepare_key(alg_obj, key)
 
         _settle_key_length(
             alg_obj, prepared, bool(effective.get("enforce_minimum_key_length", False)), 4
         )
         if not alg_obj.verify(signing_input, prepared, signature):
-            raise InvalidSignatureError("Signature verification failed")
+            raise InvalidSignatureError(_texts.SIGNATURE_FAILED)
 
     # -- header checks -----------------------------------------------------
 
@@ -405,7 +422,7 @@ class PyJWS:
 
     def _validate_kid(self, kid: Any) -> None:
         if not isinstance(kid, str):
-            raise InvalidTokenError("Key ID header parameter must be a string")
+            raise InvalidTokenError(_texts.KID_NOT_STRING)
 
     def _validate_crit(self, headers: dict[str, Any]) -> None:
         crit = headers["crit"]

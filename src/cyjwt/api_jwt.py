@@ -15,7 +15,7 @@ from collections.abc import Container, Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Dict, Union, cast
 
-from . import _core
+from . import _core, _texts
 from .api_jws import _ALGORITHM_UNSET, PyJWS, _jws_global_obj, _warn_unsupported_kwargs
 from .exceptions import (
     DecodeError,
@@ -52,14 +52,12 @@ _VERIFY_CLAIM_SWITCHES = (
 _TIME_CLAIMS = ("exp", "iat", "nbf")
 
 
-def _int_claim(
-    payload: dict[str, Any], claim: str, error: type[Exception], description: str
-) -> int:
+def _int_claim(payload: dict[str, Any], claim: str, error: type[Exception], message: str) -> int:
     """``int(payload[claim])``, or *error* saying the claim must be an integer."""
     try:
         return int(payload[claim])
     except (ValueError, TypeError, OverflowError):
-        raise error(f"{description} must be an integer.") from None
+        raise error(message) from None
 
 
 class PyJWT:
@@ -138,7 +136,7 @@ class PyJWT:
             if isinstance(value, datetime):
                 payload[claim] = timegm(value.utctimetuple())
         if "iss" in payload and not isinstance(payload["iss"], str):
-            raise TypeError("Issuer (iss) must be a string.")
+            raise TypeError(_texts.ENCODE_ISS_NOT_STRING)
 
         json_payload = self._encode_payload(payload, headers=headers, json_encoder=json_encoder)
         return self._jws.encode(
@@ -228,9 +226,9 @@ class PyJWT:
         try:
             payload = json.loads(decoded["payload"])
         except (ValueError, RecursionError) as err:
-            raise DecodeError(f"Invalid payload string: {err}") from err
+            raise DecodeError(_texts.BAD_JSON.format("payload", err)) from err
         if not isinstance(payload, dict):
-            raise DecodeError("Invalid payload string: must be a json object")
+            raise DecodeError(_texts.PAYLOAD_NOT_OBJECT)
         return payload
 
     def decode(
@@ -282,6 +280,8 @@ class PyJWT:
         return payload
 
     # -- claim checks ------------------------------------------------------
+    # The compiled core checks the same rules in _core_claims.pxi (same
+    # order, same _texts messages); change one side, change the other.
 
     def _validate_claims(
         self,
@@ -324,28 +324,28 @@ class PyJWT:
         if "sub" not in payload:
             return
         if not isinstance(payload["sub"], str):
-            raise InvalidSubjectError("Subject must be a string")
+            raise InvalidSubjectError(_texts.SUB_NOT_STRING)
         if subject is not None and payload.get("sub") != subject:
-            raise InvalidSubjectError("Invalid subject")
+            raise InvalidSubjectError(_texts.SUB_INVALID)
 
     def _validate_jti(self, payload: dict[str, Any]) -> None:
         if "jti" in payload and not isinstance(payload.get("jti"), str):
-            raise InvalidJTIError("JWT ID must be a string")
+            raise InvalidJTIError(_texts.JTI_NOT_STRING)
 
     def _validate_iat(self, payload: dict[str, Any], now: float, leeway: float) -> None:
-        iat = _int_claim(payload, "iat", InvalidIssuedAtError, "Issued At claim (iat)")
+        iat = _int_claim(payload, "iat", InvalidIssuedAtError, _texts.IAT_NOT_INT)
         if iat > (now + leeway):
-            raise ImmatureSignatureError("The token is not yet valid (iat)")
+            raise ImmatureSignatureError(_texts.IAT_IMMATURE)
 
     def _validate_nbf(self, payload: dict[str, Any], now: float, leeway: float) -> None:
-        nbf = _int_claim(payload, "nbf", DecodeError, "Not Before claim (nbf)")
+        nbf = _int_claim(payload, "nbf", DecodeError, _texts.NBF_NOT_INT)
         if nbf > (now + leeway):
-            raise ImmatureSignatureError("The token is not yet valid (nbf)")
+            raise ImmatureSignatureError(_texts.NBF_IMMATURE)
 
     def _validate_exp(self, payload: dict[str, Any], now: float, leeway: float) -> None:
-        exp = _int_claim(payload, "exp", DecodeError, "Expiration Time claim (exp)")
+        exp = _int_claim(payload, "exp", DecodeError, _texts.EXP_NOT_INT)
         if exp <= (now - leeway):
-            raise ExpiredSignatureError("Signature has expired")
+            raise ExpiredSignatureError(_texts.EXPIRED)
 
     def _validate_aud(
         self,
@@ -358,7 +358,7 @@ class PyJWT:
             if "aud" not in payload or not payload["aud"]:
                 return
             # The token names an audience but the caller expects none.
-            raise InvalidAudienceError("Invalid audience")
+            raise InvalidAudienceError(_texts.AUD_UNEXPECTED)
         if "aud" not in payload or not payload["aud"]:
             raise MissingRequiredClaimError("aud")
         claimed = payload["aud"]
@@ -376,10 +376,10 @@ class PyJWT:
         if isinstance(claimed, str):
             claimed = [claimed]
         if not isinstance(claimed, list) or any(not isinstance(c, str) for c in claimed):
-            raise InvalidAudienceError("Invalid claim format in token")
+            raise InvalidAudienceError(_texts.AUD_FORMAT)
         expected = [audience] if isinstance(audience, str) else audience
         if all(aud not in claimed for aud in expected):
-            raise InvalidAudienceError("Audience doesn't match")
+            raise InvalidAudienceError(_texts.AUD_MISMATCH)
 
     def _validate_iss(self, payload: dict[str, Any], issuer: Container[str] | str | None) -> None:
         if issuer is None:
@@ -388,17 +388,17 @@ class PyJWT:
             raise MissingRequiredClaimError("iss")
         iss = payload["iss"]
         if not isinstance(iss, str):
-            raise InvalidIssuerError("Payload Issuer (iss) must be a string")
+            raise InvalidIssuerError(_texts.ISS_NOT_STRING)
         if isinstance(issuer, str):
             if iss != issuer:
-                raise InvalidIssuerError("Invalid issuer")
+                raise InvalidIssuerError(_texts.ISS_INVALID)
             return
         try:
             found = iss in issuer
         except TypeError:
-            raise InvalidIssuerError('Issuer param must be "str" or "Container[str]"') from None
+            raise InvalidIssuerError(_texts.ISS_PARAM_TYPE) from None
         if not found:
-            raise InvalidIssuerError("Invalid issuer")
+            raise InvalidIssuerError(_texts.ISS_INVALID)
 
 
 _jwt_global_obj = PyJWT()

@@ -1,0 +1,73 @@
+# CPython C-API pieces the compiled core needs beyond Cython's own
+# declarations.  Included first by _core_c.pyx; no twin (the pure twin
+# needs none of this).
+
+cdef extern from *:
+    """
+    /* Borrowed dict lookup without PyDict_GetItem's error save/restore.
+       Every key looked up through it is a str, whose hash cannot fail. */
+    static PyObject *cyjwt_dict_get(PyObject *d, PyObject *key) {
+        return PyDict_GetItemWithError(d, key);
+    }
+
+    #ifdef Py_GIL_DISABLED
+    #define CYJWT_FREE_THREADED 1
+    #else
+    #define CYJWT_FREE_THREADED 0
+    #endif
+
+    /* A number that changes whenever an attribute of the type, or of one
+       of its bases, is set or deleted: CPython's type version tag, plus
+       one; 0 when the type has no valid tag (then nothing is cached). */
+    static unsigned long long cyjwt_type_version(PyObject *type) {
+        PyTypeObject *t = (PyTypeObject *)type;
+    #if PY_VERSION_HEX >= 0x030C0000
+        if (!PyUnstable_Type_AssignVersionTag(t)) {
+            return 0;
+        }
+    #endif
+        if (!PyType_HasFeature(t, Py_TPFLAGS_VALID_VERSION_TAG)) {
+            return 0;
+        }
+        return (unsigned long long)t->tp_version_tag + 1;
+    }
+
+    /* How many attributes an instance's __dict__ holds; -1 with an error
+       set when the object has no __dict__. */
+    static Py_ssize_t cyjwt_instance_dict_size(PyObject *obj) {
+        PyObject *d = PyObject_GenericGetDict(obj, NULL);
+        Py_ssize_t size;
+        if (d == NULL) {
+            return -1;
+        }
+        size = PyDict_GET_SIZE(d);
+        Py_DECREF(d);
+        return size;
+    }
+    """
+    PyObject *PyDict_GetItem "cyjwt_dict_get"(object d, object key) except? NULL
+    # On a free-threaded build a module global may be replaced while another
+    # thread reads it; the last-header cache is then left out.
+    bint CYJWT_FREE_THREADED
+    unsigned long long cyjwt_type_version(object type)
+    Py_ssize_t cyjwt_instance_dict_size(object obj) except -1
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object o)
+    const char *PyUnicode_AsUTF8AndSize(object o, Py_ssize_t *size) except NULL
+    object PyUnicode_FromStringAndSize(const char *s, Py_ssize_t size)
+    double PyOS_string_to_double(
+        const char *s, char **endptr, PyObject *overflow_exception
+    ) except? -1.0
+    object PyLong_FromString(const char *s, char **pend, int base)
+    str PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
+    void Py_INCREF(object o)
+    char *PyOS_double_to_string(
+        double val, char format_code, int precision, int flags, int *type
+    ) except NULL
+    void PyMem_Free(void *p)
+    int Py_DTSF_ADD_DOT_0
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    int PyUnicode_KIND(object o)
+    void *PyUnicode_DATA(object o)
+    Py_UCS4 PyUnicode_READ(int kind, void *data, Py_ssize_t index)

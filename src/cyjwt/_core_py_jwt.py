@@ -1,0 +1,541 @@
+"""The pure twin's one-call decode and encode, claim policy and wiring.
+
+Part of :mod:`cyjwt._core_py`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Any, Optional
+
+from ._core_py_codec import _missing_alg, b64url_decode_segment, b64url_encode, split_token
+from ._texts import (
+    ALG_NOT_ALLOWED,
+    BAD_JSON,
+    ENCODE_ISS_NOT_STRING,
+    HEADER_NOT_OBJECT,
+    KID_NOT_STRING,
+    PAYLOAD_NOT_OBJECT,
+    SIGNATURE_FAILED,
+)
+from .exceptions import (
+    DecodeError,
+    InvalidAlgorithmError,
+    InvalidSignatureError,
+    InvalidTokenError,
+)
+
+
+class _Wiring:
+    """What fast_setup hands over (a _fastpath.CoreWiring), and the
+    built-in classes' attributes as they were then."""
+
+    wiring: Any = None
+    #: class -> ((class in its MRO, that class's attributes then), ...)
+    originals: dict[type, tuple[tuple[type, dict[str, Any]], ...]] = {}
+
+
+_KEY_CACHES: dict[tuple[str, type], dict[Any, tuple[bytes, Optional[str]]]] = {}
+_KEY_CACHE_SIZE = 256
+_HEADER_SEGMENTS: dict[tuple[Any, bool], bytes] = {}
+# More brackets than this, and a document may be too deep for json.loads
+# at the depth the core calls it from (see _may_be_deep_json).
+_MAX_DEPTH = 64
+
+
+def fast_setup(wiring: Any) -> None:
+    """Take what the fast path checks against from *wiring* (a CoreWiring)."""
+    _Wiring.wiring = wiring
+    classes = [wiring.hmac_class, *wiring.asymmetric_attrs]
+    classes += [type(wiring.claims_checker), type(wiring.claims_checker._jws)]
+    _Wiring.originals = {
+        cls: tuple((klass, dict(vars(klass))) for klass in cls.__mro__[:-1]) for cls in classes
+    }
+    clear_caches()
+    _HEADER_SEGMENTS.clear()
+
+
+def clear_caches() -> None:
+    """Forget cached keys (tests)."""
+    _KEY_CACHES.clear()
+
+
+def _class_ok(cls: type) -> bool:
+    """Whether *cls* behaves as at import: for a built-in class, every
+    attribute along its MRO compared at once; for a subclass, decided by
+    _fastpath.eligible on every call (Python cannot see a class's version)."""
+    originals = _Wiring.originals.get(cls)
+    if originals is None:
+        return bool(_Wiring.wiring.eligible(cls))
+    for klass, attributes in originals:
+        if vars(klass) != attributes:
+            return False
+    return True
+
+
+def _plain_jwt(jwt_obj: Any) -> bool:
+    """A PyJWT whose class, instance and PyJWS behave as PyJWT's do."""
+    wiring = _Wiring.wiring
+    if not _class_ok(type(jwt_obj)) or len(vars(jwt_obj)) != wiring.jwt_attrs:
+        return False
+    jws = jwt_obj._jws
+    return _class_ok(type(jws)) and len(vars(jws)) == wiring.jws_attrs
+
+
+def _algorithm_kind(alg_obj: Any) -> int:
+    """1: the built-in HMAC algorithm, 2: a built-in asymmetric one, both
+    unpatched; 0: the general path's to run."""
+    wiring = _Wiring.wiring
+    kind = type(alg_obj)
+    if kind is wiring.hmac_class:
+        attrs, result = wiring.hmac_attrs, 1
+    elif kind in wiring.asymmetric_attrs:
+        attrs, result = wiring.asymmetric_attrs[kind], 2
+    else:
+        return 0
+    return result if _class_ok(kind) and len(vars(alg_obj)) == attrs else 0
+
+
+def _may_be_deep_json(data: bytes) -> bool:
+    """Whether *data* could be JSON nested deeper than _MAX_DEPTH.
+
+    json.loads meets its recursion limit at a depth that depends on how
+    many frames stand below it, so such documents (and keys) go to the
+    general path, whose frames are PyJWT's.
+    """
+    head = data.lstrip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff")[:1]
+    return head in (b"{", b"[") and data.count(b"{") + data.count(b"[") > _MAX_DEPTH
+
+
+def _deep_json_key(key: Any) -> bool:
+    if type(key) is str:
+        try:
+            key = key.encode("utf-8")
+        except UnicodeEncodeError:
+            return False  # prepare_key raises it, where PyJWT does
+    return _may_be_deep_json(key)
+
+
+def _key_state(alg_obj: Any, hash_name: str, key: Any) -> Optional[tuple[bytes, Optional[str]]]:
+    """(prepared key, key-length warning or None), after the algorithm's
+    key checks; None when the general path must load the key."""
+    cache = _KEY_CACHES.setdefault((hash_name, type(key)), {})
+    found = cache.get(key)
+    if found is None:
+        if _deep_json_key(key):
+            return None
+        prepared = alg_obj.prepare_key(key)  # raises what the general path raises
+        found = (prepared, alg_obj.check_key_length(prepared))
+        if len(cache) >= _KEY_CACHE_SIZE:
+            cache.clear()
+        cache[key] = found
+    return found
+
+
+_NOT_OURS: Any = object()
+
+
+def _parse_json_segment(data: bytes, what: str) -> Any:
+    """The segment's JSON value, or _NOT_OURS for a document too deep here."""
+    if _may_be_deep_json(data):
+        return _NOT_OURS
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as err:
+        raise DecodeError(BAD_JSON.format(what, err)) from err
+
+
+class _Cache:
+    """The last header segment read, with its parsed value (see _core_decode.pxi)."""
+
+    last_header: Optional[tuple[bytes, dict[str, Any]]] = None
+
+
+_MAX_CACHED_HEADER = 256
+_IMMUTABLE_TYPES = (str, int, float, bool, type(None))
+
+
+def _remember_header(segment: bytes, header: dict[str, Any]) -> None:
+    """Keep a header made only of immutable values; the kept dict stays private."""
+    if len(segment) <= _MAX_CACHED_HEADER and all(
+        type(value) in _IMMUTABLE_TYPES for value in header.values()
+    ):
+        _Cache.last_header = (segment, header.copy())
+
+
+def _token_header(token: Any) -> Optional[tuple[dict[str, Any], bool, bytes, bytes, bytes]]:
+    """Split *token* and read its header: the first steps of PyJWS._load.
+
+    Returns (header, whether it came from the cache, signing input, payload
+    segment, signature segment), raising what _load raises on the way; or
+    None when the token is not ours to read (not bytes or an ASCII str),
+    its header is nested too deeply to read here, or it asks for the
+    general path (``b64``, ``crit``).
+    """
+    if type(token) is bytes:
+        data = token
+    elif type(token) is str and token.isascii():
+        data = token.encode("ascii")
+    else:
+        return None
+    signing_input, header_segment, payload_segment, crypto_segment = split_token(data)
+    entry = _Cache.last_header  # one read: another thread may replace it
+    if entry is not None and entry[0] == header_segment:
+        header, from_cache = entry[1], True
+    else:
+        header = _parse_json_segment(b64url_decode_segment(header_segment, "header"), "header")
+        if header is _NOT_OURS:
+            return None
+        if type(header) is not dict:
+            raise DecodeError(HEADER_NOT_OBJECT)
+        _remember_header(header_segment, header)
+        from_cache = False
+    if "b64" in header or "crit" in header:
+        return None
+    return header, from_cache, signing_input, payload_segment, crypto_segment
+
+
+class ClaimPolicy:
+    """One decode configuration's claim checks, prepared once and reusable.
+
+    Build it with :func:`claim_policy`.  The checks themselves are
+    PyJWT._validate_claims as defined in api_jwt.py.
+    """
+
+    __slots__ = ("audience", "issuer", "leeway", "options", "subject")
+
+    def __init__(
+        self, options: dict[str, Any], audience: Any, issuer: Any, subject: Any, leeway: Any
+    ) -> None:
+        self.options = options
+        self.audience = audience
+        self.issuer = issuer
+        self.subject = subject
+        self.leeway = leeway
+
+
+_PLAIN_CONTAINERS = (list, tuple, set, frozenset)
+_SWITCHES = (
+    "verify_iat",
+    "verify_nbf",
+    "verify_exp",
+    "verify_iss",
+    "verify_aud",
+    "verify_sub",
+    "verify_jti",
+)
+
+
+def _claims_ours(options: Any, audience: Any, issuer: Any, subject: Any, leeway: Any) -> bool:
+    """The compiled core's _fill_claims conditions: which claim arguments
+    it checks itself (the rest is the general path's)."""
+    if audience is not None and type(audience) is not str and type(audience) not in _PLAIN_CONTAINERS:
+        return False
+    if issuer is not None and type(issuer) is not str and type(issuer) not in _PLAIN_CONTAINERS:
+        return False
+    if subject is not None and type(subject) is not str:
+        return False
+    kind = type(leeway)
+    if kind is int:
+        if not -(1 << 53) <= leeway <= (1 << 53):
+            return False
+    elif kind is not float and kind is not _Wiring.wiring.timedelta_class:
+        return False
+    if type(options.get("require")) not in (list, tuple):
+        return False
+    if any(switch not in options for switch in _SWITCHES):
+        return False
+    return not (options["verify_aud"] and options.get("strict_aud"))
+
+
+def claim_policy(
+    options: Any, audience: Any = None, issuer: Any = None, subject: Any = None, leeway: Any = 0
+) -> Optional[ClaimPolicy]:
+    """A :class:`ClaimPolicy` for merged *options* (PyJWT._merge_options'
+    result) and the claim arguments, or None when the general path must
+    check such claims."""
+    if type(options) is not dict:
+        return None
+    options = options.copy()  # a caller mutating its dict later changes nothing
+    if type(options.get("require")) is list:
+        options["require"] = tuple(options["require"])
+    if not _claims_ours(options, audience, issuer, subject, leeway):
+        return None
+    return ClaimPolicy(options, audience, issuer, subject, leeway)
+
+
+def check_claims(policy: ClaimPolicy, payload: dict[str, Any]) -> None:
+    """Check *payload* against *policy* now, as PyJWT._validate_claims does."""
+    if type(policy) is not ClaimPolicy or type(payload) is not dict:
+        raise TypeError("check_claims() takes a ClaimPolicy and a dict")
+    wiring = _Wiring.wiring
+    wiring.validate_claims(
+        wiring.claims_checker,
+        payload,
+        policy.options,
+        audience=policy.audience,
+        issuer=policy.issuer,
+        subject=policy.subject,
+        leeway=policy.leeway,
+    )
+
+
+def _usable_call(jwt_obj: Any, key: Any) -> bool:
+    """A plain PyJWT, the real datetime (freezegun patches it), and a key
+    that is not a PyJWK (it brings its own algorithm)."""
+    wiring = _Wiring.wiring
+    if not _plain_jwt(jwt_obj):
+        return False
+    if wiring.api_jwt_namespace.get("datetime") is not wiring.datetime_class:
+        return False
+    return not isinstance(key, wiring.pyjwk_class)
+
+
+def jwt_decode(
+    self: Any,
+    token: Any,
+    key: Any,
+    algorithms: Any,
+    options: Any,
+    audience: Any,
+    issuer: Any,
+    subject: Any,
+    leeway: Any,
+    complete: bool,
+) -> Any:
+    """PyJWT.decode / decode_complete in one call; None: not ours."""
+    # Everything that can send the call back to the general path is
+    # decided before anything observable (a warning, an error) happens.
+    if not _usable_call(self, key):
+        return None
+    if type(algorithms) not in (list, tuple) or not algorithms:
+        return None
+    if options is not None and (
+        type(options) is not dict or not options.get("verify_signature", True)
+    ):
+        return None
+    merged = self._merge_options(options)
+    if type(merged) is not dict or not _claims_ours(merged, audience, issuer, subject, leeway):
+        return None
+    policy = ClaimPolicy(merged, audience, issuer, subject, leeway)
+    return _decode(self._jws, token, key, algorithms, policy, complete)
+
+
+def jwt_decode_policy(
+    self: Any, token: Any, key: Any, algorithms: Any, policy: ClaimPolicy, complete: bool
+) -> Any:
+    """jwt_decode with the claim arguments prepared once, in *policy*.
+
+    *algorithms* must be a non-empty list or tuple (the caller checked it
+    once); None: not ours.
+    """
+    if type(policy) is not ClaimPolicy:
+        raise TypeError("jwt_decode_policy() takes a ClaimPolicy")
+    if not _usable_call(self, key):
+        return None
+    return _decode(self._jws, token, key, algorithms, policy, complete)
+
+
+def _decode(
+    jws: Any, token: Any, key: Any, algorithms: Any, policy: ClaimPolicy, complete: bool
+) -> Any:
+    read = _token_header(token)
+    if read is None:
+        return None
+    header, from_cache, signing_input, payload_segment, crypto_segment = read
+    payload_data = b64url_decode_segment(payload_segment, "payload")
+    signature = b64url_decode_segment(crypto_segment, "crypto")
+    if not _signature_holds(jws, signing_input, header, algorithms, key, signature):
+        return None
+    payload = _parse_json_segment(payload_data, "payload")
+    if payload is _NOT_OURS:
+        return None
+    if type(payload) is not dict:
+        raise DecodeError(PAYLOAD_NOT_OBJECT)
+    check_claims(policy, payload)
+    if complete:
+        if from_cache:
+            header = header.copy()  # the cached one stays private
+        return {"payload": payload, "header": header, "signature": signature}
+    return payload
+
+
+def _signature_holds(
+    jws: Any, signing_input: bytes, header: dict[str, Any], algorithms: Any, key: Any,
+    signature: bytes,
+) -> bool:
+    """PyJWS._verify_signature (with _validate_kid before it): raises what
+    it raises; False when the general path must verify instead."""
+    wiring = _Wiring.wiring
+    if "kid" in header and type(header["kid"]) is not str:
+        raise InvalidTokenError(KID_NOT_STRING)
+    if "alg" not in header:
+        _missing_alg()
+    alg = header["alg"]
+    if not alg or alg not in algorithms:
+        raise InvalidAlgorithmError(ALG_NOT_ALLOWED)
+    if type(alg) is not str:
+        return False
+    alg_obj = _registered(jws, alg)
+    kind = _algorithm_kind(alg_obj)
+    if kind == 1:
+        hash_name = wiring.hash_names.get(alg_obj.hash_alg)
+        if hash_name is None or (type(key) is not str and type(key) is not bytes):
+            return False
+        state = _key_state(alg_obj, hash_name, key)
+        if state is None or state[1] is not None:
+            return False  # the general path warns, from the frames PyJWT warns from
+        expected = hmac.digest(state[0], signing_input, hash_name.lower())
+        if not hmac.compare_digest(signature, expected):
+            raise InvalidSignatureError(SIGNATURE_FAILED)
+        return True
+    if kind == 2:
+        prepared = wiring.prepare_key(alg_obj, key)
+        if alg_obj.check_key_length(prepared) is not None:
+            return False  # the general path warns, from the frames PyJWT warns from
+        if not alg_obj.verify(signing_input, prepared, signature):
+            raise InvalidSignatureError(SIGNATURE_FAILED)
+        return True
+    return False
+
+
+def _registered(jws: Any, alg: str) -> Any:
+    """The algorithm object *jws* has registered as *alg*, or None."""
+    registry = jws._algorithms
+    return registry.get(alg) if type(registry) is dict else None
+
+
+def _header_segment(alg: str, sort_keys: bool, extra: Optional[tuple[tuple[str, str], ...]]) -> bytes:
+    """The header segment for *alg* plus *extra* (str pairs), kept per both."""
+    slot: Any = alg if extra is None else (alg, extra)
+    found = _HEADER_SEGMENTS.get((slot, sort_keys))
+    if found is None:
+        header = {"typ": "JWT", "alg": alg}
+        if extra is not None:
+            header.update(extra)
+        text = json.dumps(header, separators=(",", ":"), sort_keys=sort_keys)
+        found = b64url_encode(text.encode())
+        if len(_HEADER_SEGMENTS) >= 256:
+            _HEADER_SEGMENTS.clear()
+        _HEADER_SEGMENTS[slot, sort_keys] = found
+    return found
+
+
+def _plain_extra_headers(headers: Any) -> Any:
+    """Extra headers as (str, str) pairs; None for none; False: general path."""
+    if headers is None:
+        return None
+    if type(headers) is not dict:
+        return False
+    if not headers:
+        return None
+    for name, value in headers.items():
+        if type(name) is not str or type(value) is not str:
+            return False
+        if name in ("alg", "typ", "b64", "crit"):
+            return False
+    return tuple(headers.items())
+
+
+def _plain_json(value: Any, depth: int = 0) -> bool:
+    """Whether the compiled writer would write *value* itself: plain types,
+    str keys, not too deep (the rest is json.dumps' on the general path)."""
+    kind = type(value)
+    if kind is dict:
+        return depth < _MAX_DEPTH and all(
+            type(name) is str and _plain_json(item, depth + 1) for name, item in value.items()
+        )
+    if kind is list or kind is tuple:
+        return depth < _MAX_DEPTH and all(_plain_json(item, depth + 1) for item in value)
+    return kind in _IMMUTABLE_TYPES
+
+
+def jwt_encode(
+    self: Any,
+    payload: Any,
+    key: Any,
+    algorithm: Any,
+    headers: Any,
+    json_encoder: Any,
+    sort_headers: Any,
+) -> Optional[str]:
+    """PyJWT.encode of a plain dict with a built-in algorithm, in one call; None: not ours."""
+    wiring = _Wiring.wiring
+    if json_encoder is not None or type(payload) is not dict:
+        return None
+    extra = _plain_extra_headers(headers)
+    if extra is False:
+        return None
+    if isinstance(key, wiring.pyjwk_class):
+        return None
+    if algorithm is wiring.algorithm_unset:
+        algorithm = "HS256"
+    elif type(algorithm) is not str:
+        return None
+    if not _plain_jwt(self):
+        return None
+    jws = self._jws
+    typ = jws.header_typ
+    if type(typ) is not str or typ != "JWT":
+        return None
+    alg_obj = _registered(jws, algorithm)
+    kind = _algorithm_kind(alg_obj)
+    hash_name = None
+    if kind == 1:
+        hash_name = wiring.hash_names.get(alg_obj.hash_alg)
+        if hash_name is None or (type(key) is not str and type(key) is not bytes):
+            return None
+    elif kind == 0:
+        return None
+    header_segment = _header_segment(algorithm, bool(sort_headers), extra)
+
+    copied = False
+    for claim in ("exp", "iat", "nbf"):
+        value = payload.get(claim)
+        if isinstance(value, wiring.datetime_class):
+            if not copied:
+                payload = payload.copy()
+                copied = True
+            payload[claim] = wiring.timegm(value.utctimetuple())
+    if "iss" in payload and not isinstance(payload["iss"], str):
+        raise TypeError(ENCODE_ISS_NOT_STRING)
+    if not _plain_json(payload):
+        return None  # json.dumps writes it on the general path, from PyJWT's frames
+    body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+
+    if hash_name is not None:
+        state = _key_state(alg_obj, hash_name, key)
+        if state is None:
+            return None
+        prepared, message = state
+    else:
+        prepared = wiring.prepare_key(alg_obj, key)
+        message = alg_obj.check_key_length(prepared)
+    if message is not None:
+        return None  # the general path warns, from the frames PyJWT warns from
+    signing_input = header_segment + b"." + b64url_encode(body)
+    if hash_name is not None:
+        signature = hmac.digest(prepared, signing_input, hash_name.lower())
+    else:
+        signature = alg_obj.sign(signing_input, prepared)
+    return (signing_input + b"." + b64url_encode(signature)).decode("utf-8")
+
+
+def jws_header(self: Any, token: Any) -> Any:
+    """PyJWS.get_unverified_header in one call; None: not ours.
+
+    The payload and signature segments are still checked for strict
+    base64url, as the general path does.
+    """
+    if not _class_ok(type(self)) or len(vars(self)) != _Wiring.wiring.jws_attrs:
+        return None
+    read = _token_header(token)
+    if read is None:
+        return None
+    header, from_cache, _signing_input, payload_segment, crypto_segment = read
+    b64url_decode_segment(payload_segment, "payload")
+    b64url_decode_segment(crypto_segment, "crypto")
+    if "kid" in header and type(header["kid"]) is not str:
+        raise InvalidTokenError(KID_NOT_STRING)
+    return header.copy() if from_cache else header

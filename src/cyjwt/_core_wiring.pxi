@@ -1,0 +1,193 @@
+# What the Python layer hands the core (one _fastpath.CoreWiring, given
+# to fast_setup at import), the caches the one-call path keeps, and the
+# checks that decide whether a call is the core's to take.  Included by
+# _core_c.pyx; the pure twin is the _Wiring part of _core_py.py.
+
+cdef object _PyJWK = None
+cdef object _HMACAlgorithm = None
+cdef dict _ASYMMETRIC = {}  # built-in asymmetric Algorithm class -> its instances' attribute count
+cdef object _PREPARE_KEY = None
+cdef dict _HASH_BY_FUNC = {}
+cdef dict _API_JWT_GLOBALS = None
+cdef object _REAL_DATETIME = None
+cdef object _TIMEDELTA = None
+cdef object _ELIGIBLE = None
+cdef object _UNSET = None
+cdef object _TIMEGM = None
+cdef Py_ssize_t _JWT_ATTRS = -1
+cdef Py_ssize_t _JWS_ATTRS = -1
+cdef Py_ssize_t _HMAC_ATTRS = -1
+cdef object _TIME_NS = time.time_ns
+
+# Eligibility of a class (see _fastpath.eligible), with the class's
+# version (cyjwt_type_version) it was decided at: ((version << 1) | ok).
+cdef dict _TYPE_OK = {}
+# HMAC key states per hash and key type: [2 * hash_id + (key is bytes)].
+# str and bytes keys never share a dict, so a lookup never compares a str
+# with bytes (a BytesWarning under python -b).
+cdef list _KEY_CACHES = [{}, {}, {}, {}, {}, {}]
+# Bound on the number of cached keys per cache; past it the cache restarts.
+DEF KEY_CACHE_SIZE = 256
+DEF TYPE_CACHE_SIZE = 256
+cdef dict _HEADER_SEGMENTS_SORTED = {}
+cdef dict _HEADER_SEGMENTS_UNSORTED = {}
+
+
+def fast_setup(wiring):
+    """Take what the fast path checks against from *wiring* (a CoreWiring)."""
+    global _PyJWK, _HMACAlgorithm, _HASH_BY_FUNC, _API_JWT_GLOBALS, _REAL_DATETIME
+    global _TIMEDELTA, _ELIGIBLE, _UNSET, _TIMEGM, _ASYMMETRIC, _PREPARE_KEY
+    global _JWT_ATTRS, _JWS_ATTRS, _HMAC_ATTRS
+    _PyJWK = wiring.pyjwk_class
+    _HMACAlgorithm = wiring.hmac_class
+    _ASYMMETRIC = dict(wiring.asymmetric_attrs)
+    _PREPARE_KEY = wiring.prepare_key
+    _HASH_BY_FUNC = {func: _HASH_IDS[name] for func, name in wiring.hash_names.items()}
+    _API_JWT_GLOBALS = wiring.api_jwt_namespace
+    _REAL_DATETIME = wiring.datetime_class
+    _TIMEDELTA = wiring.timedelta_class
+    _ELIGIBLE = wiring.eligible
+    _UNSET = wiring.algorithm_unset
+    _TIMEGM = wiring.timegm
+    _JWT_ATTRS = wiring.jwt_attrs
+    _JWS_ATTRS = wiring.jws_attrs
+    _HMAC_ATTRS = wiring.hmac_attrs
+    clear_caches()
+    _HEADER_SEGMENTS_SORTED.clear()
+    _HEADER_SEGMENTS_UNSORTED.clear()
+
+
+cdef inline bint _make_room(dict cache, Py_ssize_t size) except -1:
+    """Whether one more entry may go into *cache*, emptying it when full.
+
+    The hot path reads these caches through borrowed references.  With the
+    GIL nothing can run between such a read and its use; on a free-threaded
+    build another thread could, so there a full cache is left as it is and
+    the new entry is simply not kept.
+    """
+    if len(cache) < size:
+        return True
+    if CYJWT_FREE_THREADED:
+        return False
+    cache.clear()
+    return True
+
+
+def clear_caches():
+    """Forget cached keys and class checks (tests).
+
+    Not needed after patching a class: a changed class is noticed by its
+    version.  Not to be called while other threads decode on a
+    free-threaded build.
+    """
+    _TYPE_OK.clear()
+    for cache in _KEY_CACHES:
+        cache.clear()
+
+
+cdef bint _type_ok(type t) except -1:
+    """Whether instances of *t* may take the fast path (_fastpath.eligible),
+    decided again whenever an attribute of *t* or of a base changes."""
+    cdef unsigned long long version = cyjwt_type_version(t)
+    cdef PyObject *found
+    cdef bint ok
+    if version != 0:
+        if CYJWT_FREE_THREADED:
+            entry = _TYPE_OK.get(t)  # a strong reference: entries get replaced
+            if entry is not None and (<unsigned long long>entry) >> 1 == version:
+                return (<unsigned long long>entry) & 1
+        else:
+            found = PyDict_GetItem(_TYPE_OK, t)
+            if found != NULL and (<unsigned long long><object>found) >> 1 == version:
+                return (<unsigned long long><object>found) & 1
+    ok = _ELIGIBLE(t)
+    # Deciding looked the methods up, which gives a changed class a new
+    # version; that is the one the answer holds for.
+    version = cyjwt_type_version(t)
+    if version != 0 and _make_room(_TYPE_OK, TYPE_CACHE_SIZE):
+        _TYPE_OK[t] = (version << 1) | <unsigned long long>ok
+    return ok
+
+
+cdef inline bint _plain_instance(object obj, Py_ssize_t attrs) except -1:
+    """Whether *obj*'s __dict__ holds just the *attrs* attributes its
+    class's __init__ sets, so no method is replaced on the instance."""
+    return cyjwt_instance_dict_size(obj) == attrs
+
+
+cdef bint _plain_jwt(object jwt_obj) except -1:
+    """A PyJWT whose class, instance and PyJWS behave as PyJWT's do."""
+    if not _type_ok(type(jwt_obj)) or not _plain_instance(jwt_obj, _JWT_ATTRS):
+        return False
+    jws = jwt_obj._jws
+    return _type_ok(type(jws)) and _plain_instance(jws, _JWS_ATTRS)
+
+
+cdef int _algorithm_kind(object alg_obj) except -2:
+    """1: the built-in HMAC algorithm, 2: a built-in asymmetric one, both
+    unpatched in class and instance; 0: the general path's to run."""
+    cdef type t = type(alg_obj)
+    cdef PyObject *found
+    if t is _HMACAlgorithm:
+        if _type_ok(t) and _plain_instance(alg_obj, _HMAC_ATTRS):
+            return 1
+        return 0
+    found = PyDict_GetItem(_ASYMMETRIC, t)
+    if found != NULL and _type_ok(t) and _plain_instance(alg_obj, <Py_ssize_t><object>found):
+        return 2
+    return 0
+
+
+cdef bint _may_be_deep_json(const uint8_t *p, Py_ssize_t n) noexcept:
+    """Whether *p* could be JSON nested too deeply for the compact reader.
+
+    json.loads meets its recursion limit at a depth that depends on how
+    many frames stand below it, so such documents (and keys) go to the
+    general path, whose frames are PyJWT's.  Leading JSON blanks, BOM and
+    NUL bytes (UTF-16/32 text) are skipped; then only an opening bracket,
+    with more brackets in the document than MAX_DEPTH, counts.
+    """
+    cdef Py_ssize_t i = 0, opened = 0
+    while i < n and (p[i] == 32 or p[i] == 9 or p[i] == 10 or p[i] == 13 or p[i] == 0
+                     or p[i] == 0xEF or p[i] == 0xBB or p[i] == 0xBF
+                     or p[i] == 0xFE or p[i] == 0xFF):
+        i += 1
+    if i >= n or (p[i] != 123 and p[i] != 91):
+        return False
+    while i < n:
+        if p[i] == 123 or p[i] == 91:
+            opened += 1
+        i += 1
+    return opened > MAX_DEPTH
+
+
+cdef bint _deep_json_key(object key) except -1:
+    cdef const char *s
+    cdef Py_ssize_t n
+    if type(key) is bytes:
+        return _may_be_deep_json(<const uint8_t *>PyBytes_AS_STRING(key), PyBytes_GET_SIZE(key))
+    try:
+        s = PyUnicode_AsUTF8AndSize(key, &n)
+    except UnicodeEncodeError:
+        return False  # prepare_key raises it, where PyJWT does
+    return _may_be_deep_json(<const uint8_t *>s, n)
+
+
+cdef _HmacKey _key_state(object alg_obj, int hash_id, object key):
+    """The HMAC state of *key*, after the algorithm's own key checks; None
+    when the general path must load the key (see _may_be_deep_json)."""
+    cdef dict cache = <dict>_KEY_CACHES[2 * hash_id + (type(key) is bytes)]
+    cdef _HmacKey state
+    cdef PyObject *found_ptr
+    found_ptr = PyDict_GetItem(cache, key)
+    if found_ptr != NULL:
+        return <_HmacKey>found_ptr
+    if _deep_json_key(key):
+        return None
+    prepared = alg_obj.prepare_key(key)  # raises what the general path raises
+    message = alg_obj.check_key_length(prepared)
+    state = _new_hmac_key(hash_id, prepared)
+    state.length_message = message
+    if _make_room(cache, KEY_CACHE_SIZE):
+        cache[key] = state
+    return state
