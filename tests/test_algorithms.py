@@ -167,6 +167,36 @@ def test_algorithm_is_abstract() -> None:
         Algorithm()  # type: ignore[abstract]
 
 
+def _algorithm_classes() -> list[type]:
+    classes: list[type] = [Algorithm, NoneAlgorithm, HMACAlgorithm]
+    if has_crypto:
+        classes += [RSAAlgorithm, RSAPSSAlgorithm, ECAlgorithm, OKPAlgorithm]
+    return classes
+
+
+def test_classes_belong_to_the_public_module() -> None:
+    # The classes are written in private per-family modules; reprs, pickles,
+    # help() and messages must still name cyjwt.algorithms, as PyJWT's name
+    # jwt.algorithms.
+    for cls in _algorithm_classes():
+        assert cls.__module__ == "cyjwt.algorithms"
+        assert "." not in cls.__qualname__
+        assert getattr(algorithms, cls.__qualname__) is cls
+    assert algorithms.get_default_algorithms.__module__ == "cyjwt.algorithms"
+
+
+def test_algorithm_objects_repr_and_pickle() -> None:
+    import pickle
+
+    for name, alg in get_default_algorithms().items():
+        cls = type(alg)
+        assert repr(alg).startswith(f"<cyjwt.algorithms.{cls.__qualname__} object at 0x"), name
+        data = pickle.dumps(alg)
+        assert b"cyjwt.algorithms" in data and b"_algorithms_" not in data, name
+        copy = pickle.loads(data)
+        assert type(copy) is cls and vars(copy) == vars(alg), name
+
+
 # ---------------------------------------------------------------------------
 # Round trips through every algorithm.
 
@@ -846,6 +876,37 @@ def _jwk_corpus() -> list[Any]:
         jwk = RSAAlgorithm.to_jwk(rsa_key(), as_dict=True)
         corpus += [jwk, {k: v for k, v in jwk.items() if k != "qi"}, json.dumps(jwk)]
     return corpus
+
+
+@needs_crypto
+@pytest.mark.parametrize("flag", [True, False])
+def test_patched_has_crypto_same_as_pyjwt(flag: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    # PyJWT reads algorithms.has_crypto when get_default_algorithms,
+    # compute_hash_digest, check_crypto_key_type and the HMAC DER-key check
+    # run, so patching the module attribute reaches all four; so must ours,
+    # although the classes live in private modules.
+    ref = _reference()
+    key = rsa_key()
+    der = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+    def observe(module: Any) -> list[Any]:
+        rs = module.RSAAlgorithm(module.RSAAlgorithm.SHA256)
+        hs = module.HMACAlgorithm(module.HMACAlgorithm.SHA256)
+        return [
+            list(module.get_default_algorithms()),
+            outcome(rs.check_crypto_key_type, key),
+            outcome(rs.compute_hash_digest, MESSAGE),
+            outcome(hs.compute_hash_digest, MESSAGE),
+            outcome(hs.prepare_key, der),
+        ]
+
+    monkeypatch.setattr(algorithms, "has_crypto", flag)
+    monkeypatch.setattr(ref, "has_crypto", flag)
+    ours, theirs = observe(algorithms), observe(ref)
+    assert ours == theirs
+    assert len(ours[0]) == (16 if flag else 4)
 
 
 @pytest.mark.parametrize(
