@@ -117,6 +117,15 @@ def _too_deep_looks_like_jwk(key_bytes: bytes) -> bool:
     return head.startswith("[") and _has_kty_member_name(text)
 
 
+#: The hashes the compiled core computes itself, by hashlib constructor,
+#: with the core's name for each (the one map: _fastpath hands it over).
+CORE_HASH_NAMES: dict[Any, str] = {
+    hashlib.sha256: "SHA256",
+    hashlib.sha384: "SHA384",
+    hashlib.sha512: "SHA512",
+}
+
+
 @in_public_module
 class HMACAlgorithm(Algorithm):
     """``HS256``/``HS384``/``HS512``: HMAC with a SHA-2 hash.
@@ -210,14 +219,7 @@ class HMACAlgorithm(Algorithm):
 
     def _core_hash_name(self) -> str | None:
         """The core's name for ``hash_alg``, or None when the core lacks it."""
-        hash_alg = self.hash_alg
-        if hash_alg is hashlib.sha256:
-            return "SHA256"
-        if hash_alg is hashlib.sha384:
-            return "SHA384"
-        if hash_alg is hashlib.sha512:
-            return "SHA512"
-        return None
+        return CORE_HASH_NAMES.get(self.hash_alg)
 
     def sign(self, msg: bytes, key: bytes) -> bytes:
         hash_name = self._core_hash_name()

@@ -23,12 +23,12 @@ or subclassed algorithm.  So:
 
 from __future__ import annotations
 
-import hashlib
 from calendar import timegm
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping, NamedTuple
 
 from . import _core, algorithms, api_jws, api_jwt
+from ._algorithms_hmac import CORE_HASH_NAMES
 from .algorithms import HMACAlgorithm
 from .api_jwk import PyJWK
 
@@ -90,11 +90,7 @@ CORE_READS = {
 }
 
 #: The hashes the core computes itself, by hashlib constructor.
-HASH_NAMES: Mapping[Callable[..., Any], str] = {
-    hashlib.sha256: "SHA256",
-    hashlib.sha384: "SHA384",
-    hashlib.sha512: "SHA512",
-}
+HASH_NAMES: Mapping[Callable[..., Any], str] = CORE_HASH_NAMES
 
 _ASYMMETRIC_CLASSES: tuple[type, ...] = api_jws._CACHEABLE_ALGORITHMS
 

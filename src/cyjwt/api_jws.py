@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import _core, _texts
 from .algorithms import (
@@ -89,7 +89,7 @@ if has_crypto:
 # the class or the instance) is called every time, never served from the
 # cache.
 _ORIGINAL_PREPARE_KEY: dict[Any, Any] = {
-    kind: kind.prepare_key for kind in _CACHEABLE_ALGORITHMS
+    kind: kind.prepare_key for kind in cast("tuple[Any, ...]", _CACHEABLE_ALGORITHMS)
 }
 
 
