@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import types
+from collections.abc import Iterator
 
 import pytest
 
@@ -28,3 +29,24 @@ CORE_MODULES.append(
 def core(request: pytest.FixtureRequest) -> types.ModuleType:
     """Each core implementation in turn, as propcache and multidict do."""
     return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture(params=CORE_MODULES)
+def active_core(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[types.ModuleType]:
+    """Each core in turn behind ``cyjwt``'s whole API, in one pytest run.
+
+    ``api_jwt``, ``api_jws`` and ``algorithms`` call the core through the
+    attributes of :mod:`cyjwt._core`, so pointing those at one module
+    routes every call through it.
+    """
+    from cyjwt import _core, _fastpath
+
+    module: types.ModuleType = request.param
+    module.fast_setup(_fastpath.wiring())
+    for name in module.__all__:
+        monkeypatch.setattr(_core, name, getattr(module, name))
+    yield module
+    monkeypatch.undo()
+    _core.fast_setup(_fastpath.wiring())  # the selected core, afresh

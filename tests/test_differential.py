@@ -8,7 +8,6 @@ class and message of the chained cause.  Skipped when PyJWT is absent.
 from __future__ import annotations
 
 import time
-import warnings
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
@@ -17,6 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import cyjwt
+from _observe import observe
 
 pyjwt = pytest.importorskip("jwt")
 if getattr(pyjwt, "__version__", None) != "2.15.1":  # pragma: no cover
@@ -27,34 +27,6 @@ KEYS = ["k" * 32, b"\x00\xff" * 40, "short", "s" * 64, "é" * 20]
 SETTINGS = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-
-
-def observe(func: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, ...]:
-    """Call and describe what came out, warnings included, in comparable terms."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            result: tuple[Any, ...] = ("ok", normalise(func(*args, **kwargs)))
-        except Exception as err:
-            cause = err.__cause__
-            result = (
-                "error",
-                [cls.__name__ for cls in type(err).__mro__],
-                str(err),
-                None if cause is None else (type(cause).__name__, str(cause)),
-                err.__suppress_context__,
-                None if err.__context__ is None else (type(err.__context__).__name__, str(err.__context__)),
-            )
-    seen = [(w.category.__name__, str(w.message)) for w in caught]
-    return result + (seen,)
-
-
-def normalise(value: Any) -> Any:
-    if isinstance(value, dict):
-        return ("dict", [(k, normalise(v)) for k, v in value.items()])
-    if isinstance(value, list):
-        return ("list", [normalise(v) for v in value])
-    return (type(value).__name__, value)
 
 
 def both(call: Callable[[Any], tuple[Any, ...]]) -> None:

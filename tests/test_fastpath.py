@@ -6,6 +6,7 @@ hook with an equivalent method, which the fast path must never take.
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 import time
@@ -18,9 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cyjwt
-from cyjwt import _core
 
 NOW = int(time.time())
+
+# Every test here runs once per core (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("active_core")
 
 
 class GeneralOnly(cyjwt.PyJWT):
@@ -61,7 +64,7 @@ def test_implementation_is_the_expected_one() -> None:
     if expected is None:
         pytest.skip("CYJWT_EXPECT_IMPLEMENTATION not set")
     assert cyjwt.IMPLEMENTATION == expected
-    assert _core.IMPLEMENTATION == expected
+    assert importlib.import_module("cyjwt._core")._load().IMPLEMENTATION == expected
 
 
 def test_subclass_overrides_are_called() -> None:

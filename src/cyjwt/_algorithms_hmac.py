@@ -167,19 +167,17 @@ class HMACAlgorithm(Algorithm):
         # handed to a verifier could otherwise be used as an HMAC secret
         # by an attacker (algorithm confusion).  Text that parses as JSON
         # holding an object with a "kty" member is refused.
-        too_deep = False
         try:
             document = json.loads(key_bytes, parse_int=_integer_placeholder)
         except RecursionError:
-            too_deep = True
+            # Refused inside the handler, so the RecursionError stays the
+            # exception's __context__, as in PyJWT.
+            if _too_deep_looks_like_jwk(key_bytes):
+                raise InvalidKeyError(_JWK_AS_SECRET) from None
             document = None
         except ValueError:
             document = None
-
-        if too_deep:
-            if _too_deep_looks_like_jwk(key_bytes):
-                raise InvalidKeyError(_JWK_AS_SECRET) from None
-        elif _contains_jwk_object(document):
+        if _contains_jwk_object(document):
             raise InvalidKeyError(_JWK_AS_SECRET)
 
         return key_bytes
@@ -228,9 +226,10 @@ class HMACAlgorithm(Algorithm):
         return hmac.new(key, msg, self.hash_alg).digest()
 
     def verify(self, msg: bytes, key: bytes, sig: bytes) -> bool:
-        # A subclass that overrides sign() has verify() compare against
-        # its signature, as in PyJWT.
-        if type(self).sign is HMACAlgorithm.sign:
+        # A sign() overridden in a subclass, patched on the class or set on
+        # the instance is what verify() compares against, as in PyJWT.
+        sign = self.sign
+        if getattr(sign, "__func__", None) is _ORIGINAL_SIGN:
             hash_name = self._core_hash_name()
             if (
                 hash_name is not None
@@ -239,4 +238,8 @@ class HMACAlgorithm(Algorithm):
                 and type(sig) is bytes
             ):
                 return bool(_core.hmac_verify(hash_name, key, msg, sig))
-        return hmac.compare_digest(sig, self.sign(msg, key))
+        return hmac.compare_digest(sig, sign(msg, key))
+
+
+# HMACAlgorithm.sign as defined, before any caller can patch it.
+_ORIGINAL_SIGN = HMACAlgorithm.sign
