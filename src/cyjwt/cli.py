@@ -25,7 +25,12 @@ from typing import IO, Any, Callable, Optional
 
 import cyjwt
 from cyjwt.algorithms import get_default_algorithms, requires_cryptography
-from cyjwt.exceptions import PyJWKClientError, PyJWKSetError, PyJWTError
+from cyjwt.exceptions import (
+    InvalidSignatureError,
+    PyJWKClientError,
+    PyJWKSetError,
+    PyJWTError,
+)
 
 from ._cli.parser import EXIT_USAGE, build_parser
 from ._cli.text import (
@@ -353,12 +358,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    except SystemExit as exc:  # --help, --version or an argparse error
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or EXIT_OK
+        return EXIT_USAGE
     run = _Run(args)
     error: BaseException
     try:
-        return _COMMANDS[args.command](run)
+        status = _COMMANDS[args.command](run)
+        # Flushed here so that a closed pipe is reported below, not at exit.
+        run.out.flush()
+        return status
     except UsageError as exc:
         run.note(f"cyjwt: error: {exc}", "bad")
         return EXIT_USAGE
@@ -382,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
             run.redact("".join(traceback.format_exception(type(error), error, error.__traceback__)))
         )
     run.note(line, "bad")
-    if run.hint and type(error).__name__ == "InvalidSignatureError":
+    if run.hint and isinstance(error, InvalidSignatureError):
         run.note(f"cyjwt: hint: {run.hint}", "dim")
     if run.json:
         message = run.redact(one_line(str(error)))

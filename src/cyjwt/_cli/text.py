@@ -23,7 +23,7 @@ STRING_CLAIMS = ("iss", "sub", "jti")
 #: JWK members that hold private or secret key material.
 PRIVATE_JWK_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "k", "oth")
 
-_BEARER = re.compile(r"^(?:authorization:\s*)?bearer\s+", re.IGNORECASE)
+_BEARER = re.compile(r"^(?:authorization:\s*)?bearer(?:\s+|$)", re.IGNORECASE)
 _DURATION_PART = re.compile(r"(\d+)(w|d|h|min|m|s)")
 _UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "min": 60, "m": 60, "s": 1}
 
@@ -133,7 +133,8 @@ def parse_duration(text: str) -> int:
     ``"1w"`` or a sum such as ``"1h30m"``; a leading ``-`` makes it negative."""
     body = text.strip()
     sign = -1 if body.startswith("-") else 1
-    body = body.lstrip("+-")
+    if body[:1] in ("-", "+"):
+        body = body[1:]
     if body.isdigit():
         return sign * int(body)
     parts = _DURATION_PART.findall(body)
