@@ -792,3 +792,48 @@ def test_main_in_process(
     assert (
         capsys.readouterr().err == "InvalidAlgorithmError: The specified alg value is not allowed\n"
     )
+
+
+def test_jwk_set_file_picks_the_key_by_kid(invoke: Run, tmp_path: Path) -> None:
+    set_file = tmp_path / "keys.json"
+    b64 = cyjwt.utils.base64url_encode
+    other = "another-secret-of-at-least-32-bytes!"
+    set_file.write_text(
+        json.dumps(
+            {
+                "keys": [
+                    {"kty": "oct", "kid": "a", "k": b64(other.encode()).decode()},
+                    {"kty": "oct", "kid": "b", "k": b64(SECRET.encode()).decode()},
+                ]
+            }
+        )
+    )
+    key_args = ["--alg", "HS256", "--key", str(set_file)]
+    proc = invoke("verify", _hs_token(kid="b"), *key_args)
+    assert proc.returncode == 0, proc.stderr
+    proc = invoke("verify", _hs_token(kid="c"), *key_args)
+    assert proc.returncode == 1
+    assert _error_line(proc) == (
+        f"PyJWKSetError: no single key in the JWK Set of key file {set_file} matches kid 'c'"
+    )
+    proc = invoke("verify", _hs_token(), *key_args)
+    assert proc.returncode == 1 and "matches kid None" in proc.stderr
+
+    # encode: --kid picks the key and is written into the header.
+    proc = invoke("encode", "--kid", "a", *key_args)
+    assert proc.returncode == 0, proc.stderr
+    token = proc.stdout.strip()
+    assert cyjwt.get_unverified_header(token)["kid"] == "a"
+    assert cyjwt.decode(token, other, algorithms=["HS256"]) == {}
+
+
+def test_unsigned_tokens(invoke: Run) -> None:
+    proc = invoke("encode", "--alg", "none", "-c", "sub=1")
+    assert proc.returncode == 0, proc.stderr
+    token = proc.stdout.strip()
+    assert token.endswith(".")
+    assert json.loads(invoke("decode", token, "--json").stdout)["header"]["alg"] == "none"
+    # Nothing verifies an unsigned token.
+    proc = invoke("verify", token, "--alg", "none")
+    assert proc.returncode == 1
+    assert _error_line(proc).startswith("InvalidSignatureError: ")
