@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from typing import Any, NoReturn
+from typing import Any
 
 import cyjwt
 
+#: argparse's own exit status for bad arguments, used for every usage error.
 EXIT_USAGE = 2
 
 
@@ -30,12 +30,6 @@ examples:
 exit status: 0 ok (verify: valid), 1 invalid token or failure, 2 usage error.
 Secrets are read from files or environment variables, never from arguments.
 """.format(**_EXAMPLES)
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
 def _common(parser: argparse.ArgumentParser, top: bool) -> None:
@@ -69,14 +63,14 @@ def _key_options(parser: argparse.ArgumentParser, jwks: bool) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The ``cyjwt`` argument parser."""
     fmt = argparse.RawDescriptionHelpFormatter
-    parser = _Parser(prog="cyjwt", description=_DESCRIPTION, formatter_class=fmt)
+    parser = argparse.ArgumentParser(prog="cyjwt", description=_DESCRIPTION, formatter_class=fmt)
     parser.add_argument(
         "--version",
         action="version",
         version=f"cyjwt {cyjwt.CYJWT_VERSION} ({cyjwt.IMPLEMENTATION} core)",
     )
     _common(parser, top=True)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
     def command(name: str, summary: str, details: str = "") -> argparse.ArgumentParser:
