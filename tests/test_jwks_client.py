@@ -11,14 +11,15 @@ import threading
 import time
 from collections.abc import Iterator
 from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from unittest import mock
 from urllib.error import HTTPError, URLError
 
 import pytest
 
 import cyjwt
+from _jwks_server import Server as _Server
+from _jwks_server import running
 from cyjwt import PyJWKClient
 from cyjwt.api_jwk import PyJWK, PyJWKSet
 from cyjwt.exceptions import (
@@ -48,74 +49,14 @@ SET_AB = {"keys": SET_A["keys"] + SET_B["keys"]}
 
 
 # --------------------------------------------------------------------------
-# A small JWKS server.  Each route maps a path to a callable returning
-# (status, headers, body); every request is recorded.
+# A small JWKS server (tests/_jwks_server.py), started and stopped per test.
 # --------------------------------------------------------------------------
-
-Route = Callable[[], "tuple[int, dict[str, str], bytes]"]
-
-
-class _Server:
-    def __init__(self) -> None:
-        self.routes: dict[str, Route] = {}
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                owner.requests.append((self.path, dict(self.headers.items())))
-                route = owner.routes.get(self.path)
-                if route is None:
-                    status, headers, body = 404, {}, b"not found"
-                else:
-                    status, headers, body = route()
-                try:
-                    self.send_response(status)
-                    for name, value in headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_port}"
-
-    def json(self, path: str, *payloads: Any) -> None:
-        """Serve ``payloads`` in turn at ``path`` (the last one repeats)."""
-        queue = list(payloads)
-
-        def route() -> tuple[int, dict[str, str], bytes]:
-            payload = queue.pop(0) if len(queue) > 1 else queue[0]
-            return 200, {"Content-Type": "application/json"}, json.dumps(payload).encode()
-
-        self.routes[path] = route
-
-    def url(self, path: str) -> str:
-        return self.base + path
-
-    def hits(self, path: str) -> int:
-        return sum(1 for p, _ in self.requests if p == path)
 
 
 @pytest.fixture
 def server() -> Iterator[_Server]:
-    srv = _Server()
-    thread = threading.Thread(target=srv.httpd.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
+    with running() as srv:
         yield srv
-    finally:
-        srv.httpd.shutdown()
-        srv.httpd.server_close()
-        thread.join(timeout=5)
-        assert not thread.is_alive()
 
 
 def _client(url: str, **kwargs: Any) -> PyJWKClient:

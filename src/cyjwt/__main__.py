@@ -1,0 +1,8 @@
+"""``python -m cyjwt``: the ``cyjwt`` command line."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

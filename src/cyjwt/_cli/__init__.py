@@ -1,0 +1,1 @@
+"""The pieces of :mod:`cyjwt.cli` (the ``cyjwt`` command line)."""
