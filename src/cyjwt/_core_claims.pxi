@@ -15,18 +15,6 @@ DEF VERIFY_AUD = 16
 DEF VERIFY_SUB = 32
 DEF VERIFY_JTI = 64
 
-# The option switches, with their bit in _Claims.flags.
-cdef tuple _SWITCHES = (
-    ("verify_iat", VERIFY_IAT),
-    ("verify_nbf", VERIFY_NBF),
-    ("verify_exp", VERIFY_EXP),
-    ("verify_iss", VERIFY_ISS),
-    ("verify_aud", VERIFY_AUD),
-    ("verify_sub", VERIFY_SUB),
-    ("verify_jti", VERIFY_JTI),
-)
-
-
 cdef struct _Claims:
     # Borrowed references: valid while the call (or the ClaimPolicy) that
     # filled the record holds the objects.  NULL stands for None.
@@ -58,6 +46,16 @@ cdef int _read_leeway(object leeway, double *out) except -1:
     return 0
 
 
+cdef inline int _switch(dict options, str name, unsigned int bit, unsigned int *flags) except -1:
+    """Set *bit* in *flags* when the option *name* is true; 1 when it is missing."""
+    cdef PyObject *found = PyDict_GetItem(options, name)
+    if found == NULL:
+        return 1
+    if found == <PyObject *>True or (found != <PyObject *>False and <object>found):
+        flags[0] |= bit
+    return 0
+
+
 cdef int _fill_claims(_Claims *c, dict options, object audience, object issuer,
                       object subject, object leeway) except -1:
     """Read merged *options* and the claim arguments into *c*.
@@ -80,12 +78,14 @@ cdef int _fill_claims(_Claims *c, dict options, object audience, object issuer,
         return 1
     c.require = found if <object>found else NULL
     c.flags = 0
-    for name, bit in _SWITCHES:
-        found = PyDict_GetItem(options, name)
-        if found == NULL:
-            return 1
-        if <object>found:
-            c.flags |= <unsigned int>bit
+    if (_switch(options, "verify_iat", VERIFY_IAT, &c.flags)
+            or _switch(options, "verify_nbf", VERIFY_NBF, &c.flags)
+            or _switch(options, "verify_exp", VERIFY_EXP, &c.flags)
+            or _switch(options, "verify_iss", VERIFY_ISS, &c.flags)
+            or _switch(options, "verify_aud", VERIFY_AUD, &c.flags)
+            or _switch(options, "verify_sub", VERIFY_SUB, &c.flags)
+            or _switch(options, "verify_jti", VERIFY_JTI, &c.flags)):
+        return 1
     if c.flags & VERIFY_AUD:
         found = PyDict_GetItem(options, "strict_aud")
         if found != NULL and <object>found:
