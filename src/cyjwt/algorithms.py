@@ -74,8 +74,11 @@ from .utils import (
 
 if sys.version_info >= (3, 10):
     from typing import TypeAlias
-elif TYPE_CHECKING:  # pragma: no cover
-    from typing_extensions import TypeAlias
+elif has_crypto:  # as PyJWT's module, which imports it with cryptography on 3.9
+    try:
+        from typing_extensions import TypeAlias
+    except ImportError:  # pragma: no cover - typing_extensions not installed
+        pass
 
 if has_crypto:
     from cryptography import x509
