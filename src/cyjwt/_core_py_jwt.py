@@ -31,11 +31,12 @@ class _Wiring:
     """What fast_setup hands over (a _fastpath.CoreWiring), and the
     built-in classes' attributes as they were then."""
 
-    wiring: Any = None
     #: class -> ((class in its MRO, that class's attributes then), ...)
     originals: dict[type, tuple[tuple[type, dict[str, Any]], ...]] = {}
 
 
+#: The CoreWiring fast_setup was given.
+_wiring: Any = None
 _KEY_CACHES: dict[tuple[str, type], dict[Any, tuple[bytes, Optional[str]]]] = {}
 _KEY_CACHE_SIZE = 256
 _HEADER_SEGMENTS: dict[tuple[Any, bool], bytes] = {}
@@ -46,11 +47,19 @@ _MAX_DEPTH = 64
 
 def fast_setup(wiring: Any) -> None:
     """Take what the fast path checks against from *wiring* (a CoreWiring)."""
-    _Wiring.wiring = wiring
+    global _wiring
+    _wiring = wiring
     classes = [wiring.hmac_class, *wiring.asymmetric_attrs]
     classes += [type(wiring.claims_checker), type(wiring.claims_checker._jws)]
+    # The classes compared are the built-in ones along each MRO, not the
+    # abstract Algorithm base (nothing on the path is inherited from it).
     _Wiring.originals = {
-        cls: tuple((klass, dict(vars(klass))) for klass in cls.__mro__[:-1]) for cls in classes
+        cls: tuple(
+            (klass, dict(vars(klass)))
+            for klass in cls.__mro__[:-1]
+            if klass is cls or klass in classes
+        )
+        for cls in classes
     }
     clear_caches()
     _HEADER_SEGMENTS.clear()
@@ -67,7 +76,7 @@ def _class_ok(cls: type) -> bool:
     _fastpath.eligible on every call (Python cannot see a class's version)."""
     originals = _Wiring.originals.get(cls)
     if originals is None:
-        return bool(_Wiring.wiring.eligible(cls))
+        return bool(_wiring.eligible(cls))
     for klass, attributes in originals:
         if vars(klass) != attributes:
             return False
@@ -76,7 +85,7 @@ def _class_ok(cls: type) -> bool:
 
 def _plain_jwt(jwt_obj: Any) -> bool:
     """A PyJWT whose class, instance and PyJWS behave as PyJWT's do."""
-    wiring = _Wiring.wiring
+    wiring = _wiring
     if not _class_ok(type(jwt_obj)) or len(vars(jwt_obj)) != wiring.jwt_attrs:
         return False
     jws = jwt_obj._jws
@@ -86,7 +95,7 @@ def _plain_jwt(jwt_obj: Any) -> bool:
 def _algorithm_kind(alg_obj: Any) -> int:
     """1: the built-in HMAC algorithm, 2: a built-in asymmetric one, both
     unpatched; 0: the general path's to run."""
-    wiring = _Wiring.wiring
+    wiring = _wiring
     kind = type(alg_obj)
     if kind is wiring.hmac_class:
         attrs, result = wiring.hmac_attrs, 1
@@ -104,8 +113,9 @@ def _may_be_deep_json(data: bytes) -> bool:
     many frames stand below it, so such documents (and keys) go to the
     general path, whose frames are PyJWT's.
     """
-    head = data.lstrip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff")[:1]
-    return head in (b"{", b"[") and data.count(b"{") + data.count(b"[") > _MAX_DEPTH
+    if data.count(b"{") + data.count(b"[") <= _MAX_DEPTH:
+        return False
+    return data.lstrip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff")[:1] in (b"{", b"[")
 
 
 def _deep_json_key(key: Any) -> bool:
@@ -216,14 +226,8 @@ class ClaimPolicy:
 
 
 _PLAIN_CONTAINERS = (list, tuple, set, frozenset)
-_SWITCHES = (
-    "verify_iat",
-    "verify_nbf",
-    "verify_exp",
-    "verify_iss",
-    "verify_aud",
-    "verify_sub",
-    "verify_jti",
+_SWITCHES = frozenset(
+    ("verify_iat", "verify_nbf", "verify_exp", "verify_iss", "verify_aud", "verify_sub", "verify_jti")
 )
 
 
@@ -240,11 +244,11 @@ def _claims_ours(options: Any, audience: Any, issuer: Any, subject: Any, leeway:
     if kind is int:
         if not -(1 << 53) <= leeway <= (1 << 53):
             return False
-    elif kind is not float and kind is not _Wiring.wiring.timedelta_class:
+    elif kind is not float and kind is not _wiring.timedelta_class:
         return False
     if type(options.get("require")) not in (list, tuple):
         return False
-    if any(switch not in options for switch in _SWITCHES):
+    if not options.keys() >= _SWITCHES:
         return False
     return not (options["verify_aud"] and options.get("strict_aud"))
 
@@ -269,7 +273,7 @@ def check_claims(policy: ClaimPolicy, payload: dict[str, Any]) -> None:
     """Check *payload* against *policy* now, as PyJWT._validate_claims does."""
     if type(policy) is not ClaimPolicy or type(payload) is not dict:
         raise TypeError("check_claims() takes a ClaimPolicy and a dict")
-    wiring = _Wiring.wiring
+    wiring = _wiring
     wiring.validate_claims(
         wiring.claims_checker,
         payload,
@@ -284,7 +288,7 @@ def check_claims(policy: ClaimPolicy, payload: dict[str, Any]) -> None:
 def _usable_call(jwt_obj: Any, key: Any) -> bool:
     """A plain PyJWT, the real datetime (freezegun patches it), and a key
     that is not a PyJWK (it brings its own algorithm)."""
-    wiring = _Wiring.wiring
+    wiring = _wiring
     if not _plain_jwt(jwt_obj):
         return False
     if wiring.api_jwt_namespace.get("datetime") is not wiring.datetime_class:
@@ -316,10 +320,19 @@ def jwt_decode(
     ):
         return None
     merged = self._merge_options(options)
-    if type(merged) is not dict or not _claims_ours(merged, audience, issuer, subject, leeway):
+    if type(merged) is not dict:
         return None
-    policy = ClaimPolicy(merged, audience, issuer, subject, leeway)
-    return _decode(self._jws, token, key, algorithms, policy, complete)
+    decoded = _decode(self._jws, token, key, algorithms)
+    if decoded is None:
+        return None
+    payload, header, signature = decoded
+    # The general path's own claim checks (this object is a plain PyJWT).
+    self._validate_claims(
+        payload, merged, audience=audience, issuer=issuer, leeway=leeway, subject=subject
+    )
+    if complete:
+        return {"payload": payload, "header": _own(header), "signature": signature}
+    return payload
 
 
 def jwt_decode_policy(
@@ -334,12 +347,35 @@ def jwt_decode_policy(
         raise TypeError("jwt_decode_policy() takes a ClaimPolicy")
     if not _usable_call(self, key):
         return None
-    return _decode(self._jws, token, key, algorithms, policy, complete)
+    decoded = _decode(self._jws, token, key, algorithms)
+    if decoded is None:
+        return None
+    payload, header, signature = decoded
+    check_claims(policy, payload)
+    if complete:
+        return {"payload": payload, "header": _own(header), "signature": signature}
+    return payload
+
+
+class _CachedHeader:
+    """A header from the last-header cache, which must stay private."""
+
+    __slots__ = ("header",)
+
+    def __init__(self, header: dict[str, Any]) -> None:
+        self.header = header
+
+
+def _own(header: Any) -> dict[str, Any]:
+    return header.header.copy() if type(header) is _CachedHeader else header
 
 
 def _decode(
-    jws: Any, token: Any, key: Any, algorithms: Any, policy: ClaimPolicy, complete: bool
-) -> Any:
+    jws: Any, token: Any, key: Any, algorithms: Any
+) -> Optional[tuple[dict[str, Any], Any, bytes]]:
+    """(payload, header, signature) of a token whose signature holds (a
+    cached header wrapped: the caller copies it before handing it out);
+    None: the general path's."""
     read = _token_header(token)
     if read is None:
         return None
@@ -353,12 +389,9 @@ def _decode(
         return None
     if type(payload) is not dict:
         raise DecodeError(PAYLOAD_NOT_OBJECT)
-    check_claims(policy, payload)
-    if complete:
-        if from_cache:
-            header = header.copy()  # the cached one stays private
-        return {"payload": payload, "header": header, "signature": signature}
-    return payload
+    if from_cache:
+        return payload, _CachedHeader(header), signature  # copied only if handed out
+    return payload, header, signature
 
 
 def _signature_holds(
@@ -367,7 +400,7 @@ def _signature_holds(
 ) -> bool:
     """PyJWS._verify_signature (with _validate_kid before it): raises what
     it raises; False when the general path must verify instead."""
-    wiring = _Wiring.wiring
+    wiring = _wiring
     if "kid" in header and type(header["kid"]) is not str:
         raise InvalidTokenError(KID_NOT_STRING)
     if "alg" not in header:
@@ -461,7 +494,7 @@ def jwt_encode(
     sort_headers: Any,
 ) -> Optional[str]:
     """PyJWT.encode of a plain dict with a built-in algorithm, in one call; None: not ours."""
-    wiring = _Wiring.wiring
+    wiring = _wiring
     if json_encoder is not None or type(payload) is not dict:
         return None
     extra = _plain_extra_headers(headers)
@@ -528,7 +561,7 @@ def jws_header(self: Any, token: Any) -> Any:
     The payload and signature segments are still checked for strict
     base64url, as the general path does.
     """
-    if not _class_ok(type(self)) or len(vars(self)) != _Wiring.wiring.jws_attrs:
+    if not _class_ok(type(self)) or len(vars(self)) != _wiring.jws_attrs:
         return None
     read = _token_header(token)
     if read is None:
