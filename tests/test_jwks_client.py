@@ -65,6 +65,7 @@ class _Server:
             def do_GET(self) -> None:
                 owner.requests.append((self.path, dict(self.headers.items())))
                 route = owner.routes.get(self.path)
+                headers: dict[str, str]
                 if route is None:
                     status, headers, body = 404, {}, b"not found"
                 else:
