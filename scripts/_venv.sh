@@ -1,5 +1,7 @@
 # Sourced by scripts/test.sh and scripts/bench.sh: make (once) and enter the
-# project's virtual environment, with cyjwt installed from this checkout.
+# project's virtual environment, with cyjwt installed from this checkout and
+# the test, bench and lint dependency groups of pyproject.toml (PEP 735;
+# `pip install --group` needs pip >= 25.1).
 #   CYJWT_VENV   where the venv lives (default: .venv in the checkout)
 #   PYTHON       the interpreter to build it with (default: python3)
 set -euo pipefail
@@ -15,11 +17,13 @@ fi
 inputs="$(python -c 'import hashlib, sys; print(hashlib.sha256(b"".join(open(p, "rb").read() for p in sys.argv[1:])).hexdigest()[:16])' \
   "$root/pyproject.toml" "$root/setup.py" "$root"/src/cyjwt/*.pyx "$root"/src/cyjwt/*.pxi "$root"/src/cyjwt/*.pxd)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$inputs" ]; then
-  python -m pip install -q --disable-pip-version-check -U pip
+  python -m pip install -q --disable-pip-version-check -U "pip>=25.1"
   # The compiled core is required here: a silent pure-Python fallback
   # would make every speed number and the "cython" test runs meaningless.
   CYJWT_REQUIRE_EXTENSIONS="${CYJWT_REQUIRE_EXTENSIONS:-1}" \
-    python -m pip install -q --disable-pip-version-check -e "$root[test,bench]"
+    python -m pip install -q --disable-pip-version-check -e "$root" \
+      --group "$root/pyproject.toml:test" --group "$root/pyproject.toml:bench" \
+      --group "$root/pyproject.toml:lint"
   echo "$inputs" > "$stamp"
 fi
 cd "$root"

@@ -46,8 +46,11 @@ import time
 import zipfile
 from pathlib import Path
 
-# Keep in step with .github/workflows/wheels.yml and docs/wheels.md.
-CIBUILDWHEEL_VERSION = "3.4.1"
+# The current cibuildwheel major; keep in step with .github/workflows/wheels.yml
+# and docs/wheels.md.
+CIBUILDWHEEL_REQUIREMENT = "cibuildwheel>=4.3,<5"
+# `pip install --group` (PEP 735 dependency groups) needs pip 25.1.
+PIP_WITH_GROUPS = "pip>=25.1"
 PLATFORMS = ("linux", "macos", "windows")
 FALLBACK_WARNING = "WARNING: the cyjwt C extension could not be built"
 
@@ -387,9 +390,11 @@ def expected_identifiers(doc: Path) -> dict[str, list[str]]:
 
 
 def check_identifiers(src: Path, tmp: Path) -> None:
-    log(f"installing cibuildwheel=={CIBUILDWHEEL_VERSION} into a scratch venv")
-    py = make_venv(tmp / "venv-cibw", f"cibuildwheel=={CIBUILDWHEEL_VERSION}")
+    log(f"installing {CIBUILDWHEEL_REQUIREMENT} into a scratch venv")
+    py = make_venv(tmp / "venv-cibw", CIBUILDWHEEL_REQUIREMENT)
     cibw = str(Path(py).parent / "cibuildwheel")
+    version = run([py, "-m", "pip", "show", "cibuildwheel"], capture=True).stdout
+    log("cibuildwheel " + next(ln for ln in version.splitlines() if ln.startswith("Version:")))
     expected = expected_identifiers(src / "docs" / "wheels.md")
     for platform in PLATFORMS:
         out = run(
@@ -454,7 +459,10 @@ def main() -> int:
 
         venv = tmp / "venv-wheel"
         py = make_venv(venv)
-        run([py, *PIP, "install", "-q", f"{whl}[test]"])
+        # The wheel plus the `test` dependency group, as cibuildwheel's
+        # test-groups installs it.
+        run([py, *PIP, "install", "-q", PIP_WITH_GROUPS])
+        run([py, *PIP, "install", "-q", str(whl), "--group", f"{src / 'pyproject.toml'}:test"])
         test_installed(py, tmp, venv, args.tests, "cython", shlex.split(args.pytest_args))
 
         log("building the pure wheel (CYJWT_NO_EXTENSIONS=1)")

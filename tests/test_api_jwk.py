@@ -224,13 +224,13 @@ def test_set_value_not_a_list(value: Any) -> None:
 
 
 def test_set_skips_unusable_members() -> None:
-    keyset = PyJWKSet(["junk", 3, None, {"kty": "nope"}, {}, {"kty": "oct", "k": ""}, OCT])
+    keyset = PyJWKSet(["junk", 3, None, {"kty": "nope"}, {}, {"kty": "oct", "k": ""}, OCT])  # type: ignore[list-item]
     assert [k.key_id for k in keyset] == ["hmac-1"]
 
 
 def test_set_with_only_unusable_members() -> None:
     with pytest.raises(PyJWKSetError) as caught:
-        PyJWKSet([{"kty": "nope"}, [OCT], {"kty": "oct", "alg": "HS1"}])
+        PyJWKSet([{"kty": "nope"}, [OCT], {"kty": "oct", "alg": "HS1"}])  # type: ignore[list-item]
     assert str(caught.value) == (
         "The JWK Set did not contain any usable keys. Perhaps 'cryptography' is not installed?"
     )
@@ -276,16 +276,16 @@ def test_set_with_timestamp(monkeypatch: pytest.MonkeyPatch) -> None:
     stamped = PyJWTSetWithTimestamp(keyset)
     assert stamped.get_jwk_set() is keyset and stamped.jwk_set is keyset
     assert before <= stamped.get_timestamp() <= time.monotonic()
-    monkeypatch.setattr(api_jwk.time, "monotonic", lambda: 123.5)
+    monkeypatch.setattr(api_jwk.time, "monotonic", lambda: 123.5)  # type: ignore[attr-defined]
     assert PyJWTSetWithTimestamp(keyset).get_timestamp() == 123.5
 
 
 def test_module_names() -> None:
     from cyjwt import algorithms
 
-    assert api_jwk.get_default_algorithms is algorithms.get_default_algorithms
-    assert api_jwk.requires_cryptography is algorithms.requires_cryptography
-    assert api_jwk.has_crypto is algorithms.has_crypto
+    assert api_jwk.get_default_algorithms is algorithms.get_default_algorithms  # type: ignore[attr-defined]
+    assert api_jwk.requires_cryptography is algorithms.requires_cryptography  # type: ignore[attr-defined]
+    assert api_jwk.has_crypto is algorithms.has_crypto  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------------------

@@ -308,7 +308,9 @@ def test_asymmetric_tokens_identical_outcomes() -> None:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-    keys = [
+    keys: list[
+        tuple[str, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey]
+    ] = [
         ("RS256", rsa.generate_private_key(public_exponent=65537, key_size=2048)),
         ("PS384", rsa.generate_private_key(public_exponent=65537, key_size=2048)),
         ("ES256", ec.generate_private_key(ec.SECP256R1())),

@@ -99,26 +99,27 @@ def test_platform_error(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom() -> str:
         raise OSError("uname failed")
 
-    monkeypatch.setattr(cyjwt_help.platform, "system", boom)
+    monkeypatch.setattr(cyjwt_help.platform, "system", boom)  # type: ignore[attr-defined]
     assert cyjwt_help.info()["platform"] == {"system": "Unknown", "release": "Unknown"}
 
 
 def test_cpython_version(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cyjwt_help.platform, "python_implementation", lambda: "CPython")
-    monkeypatch.setattr(cyjwt_help.platform, "python_version", lambda: "3.99.1")
+    monkeypatch.setattr(cyjwt_help.platform, "python_implementation", lambda: "CPython")  # type: ignore[attr-defined]
+    monkeypatch.setattr(cyjwt_help.platform, "python_version", lambda: "3.99.1")  # type: ignore[attr-defined]
     assert cyjwt_help.info()["implementation"] == {"name": "CPython", "version": "3.99.1"}
 
 
 @pytest.mark.parametrize(("level", "expected"), [("final", "7.3.17"), ("beta", "7.3.17beta")])
 def test_pypy_version(monkeypatch: pytest.MonkeyPatch, level: str, expected: str) -> None:
-    info = namedtuple("info", "major minor micro releaselevel serial")(7, 3, 17, level, 0)
-    monkeypatch.setattr(cyjwt_help.platform, "python_implementation", lambda: "PyPy")
+    VersionInfo = namedtuple("VersionInfo", "major minor micro releaselevel serial")
+    info = VersionInfo(7, 3, 17, level, 0)
+    monkeypatch.setattr(cyjwt_help.platform, "python_implementation", lambda: "PyPy")  # type: ignore[attr-defined]
     monkeypatch.setattr(sys, "pypy_version_info", info, raising=False)
     assert cyjwt_help.info()["implementation"] == {"name": "PyPy", "version": expected}
 
 
 def test_other_interpreter(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cyjwt_help.platform, "python_implementation", lambda: "GraalPy")
+    monkeypatch.setattr(cyjwt_help.platform, "python_implementation", lambda: "GraalPy")  # type: ignore[attr-defined]
     assert cyjwt_help.info()["implementation"] == {"name": "GraalPy", "version": "Unknown"}
 
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,7 +66,7 @@ needs_pyjwt = pytest.mark.skipif(
 )
 
 
-def _run(tmp_path: Path, body: str) -> dict:
+def _run(tmp_path: Path, body: str) -> dict[str, Any]:
     (tmp_path / "thirdparty_lib.py").write_text(THIRD_PARTY)
     script = tmp_path / "driver.py"
     script.write_text(
@@ -86,7 +87,8 @@ def _run(tmp_path: Path, body: str) -> dict:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT=")]
     assert lines, proc.stdout + proc.stderr
-    return json.loads(lines[-1][len("RESULT=") :])
+    result: dict[str, Any] = json.loads(lines[-1][len("RESULT=") :])
+    return result
 
 
 def test_exported_from_package() -> None:

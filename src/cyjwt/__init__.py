@@ -20,7 +20,8 @@ from . import (
 )
 from ._core import IMPLEMENTATION
 from ._jwt_alias import install_as_jwt
-from ._version import CYJWT_VERSION, PYJWT_COMPAT_VERSION, __version__
+from ._version import CYJWT_VERSION, PYJWT_COMPAT_VERSION
+from ._version import __version__ as __version__
 from .api_jwk import PyJWK, PyJWKSet
 from .api_jws import (
     PyJWS,
