@@ -167,7 +167,7 @@ def test_unusual_calls_fall_back(monkeypatch: pytest.MonkeyPatch) -> None:
     from collections import OrderedDict
 
     decoded = _spy(monkeypatch, "jwt_decode")
-    options = OrderedDict(verify_exp=True)  # not a plain dict: the general path's
+    options: Any = OrderedDict(verify_exp=True)  # not a plain dict: the general path's
     assert cyjwt.decode(TOKEN, KEY, algorithms=["HS256"], options=options) == {"sub": "x"}
     assert decoded == [None, None]  # decode, then decode_complete, both decline
 

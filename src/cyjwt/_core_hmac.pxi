@@ -136,5 +136,3 @@ def hmac_verify(str hash_name, key, msg, sig):
     if PyBytes_GET_SIZE(sig) != size:
         return False
     return CRYPTO_memcmp(PyBytes_AS_STRING(sig), out, size) == 0
-
-

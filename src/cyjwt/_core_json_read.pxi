@@ -352,5 +352,3 @@ def json_loads(data):
     except _GiveUp:
         pass
     return json.loads(data)
-
-

@@ -223,5 +223,3 @@ cdef bytes _json_dumps(object obj):
 def json_dumps(obj):
     """``json.dumps(obj, separators=(",", ":")).encode()``, faster on plain data."""
     return _json_dumps(obj)
-
-
