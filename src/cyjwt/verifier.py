@@ -84,13 +84,16 @@ def _fits(alg: str, key: Any) -> bool:
     """Whether *key* may be tried for a token signed with *alg* (no ``kid``).
 
     A :class:`PyJWK` is bound to one algorithm and must be a signing key; a
-    key object must be of *alg*'s family; ``str``/``bytes`` keys are left
-    to PyJWT's own checks (an HMAC key never loads as PEM, and back).
+    key object must be of *alg*'s family; a ``str``/``bytes`` key is a
+    secret for HS* unless it looks like PEM or OpenSSH text, which is for
+    the other families only.
     """
     if isinstance(key, PyJWK):
         return key.algorithm_name == alg and _jwks_policy.is_signing_key(key)
     if isinstance(key, (str, bytes)):
-        return True
+        raw = key.encode("utf-8", "replace") if isinstance(key, str) else key
+        text_key = b"-----BEGIN" in raw or raw.lstrip().startswith((b"ssh-", b"ecdsa-sha2-"))
+        return text_key != alg.startswith("HS")
     family = _key_family(key)
     return family is None or _FAMILY_BY_PREFIX.get(alg[:2]) == family
 
