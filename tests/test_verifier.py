@@ -126,6 +126,13 @@ POLICIES = st.fixed_dictionaries(
 )
 
 
+def _verifier(keys: Any, cache_hmac: bool = True, **kwargs: Any) -> JWTVerifier:
+    """A JWTVerifier that caches HS* tokens too (the compiled core's
+    default is not to, as they verify faster than a hit is served)."""
+    with mock.patch("cyjwt.verifier.CACHE_HMAC", cache_hmac):
+        return JWTVerifier(keys, **kwargs)
+
+
 def _sign(payload: dict[str, Any], kid: str, with_kid: bool) -> str:
     alg, private, _ = SIGNERS[kid]
     headers = {"kid": kid} if with_kid else None
@@ -175,6 +182,7 @@ def _check_against_references(
     policy=POLICIES,
     complete=st.booleans(),
     cache_size=st.sampled_from([0, 1, 64]),
+    cache_hmac=st.booleans(),
 )
 def test_single_key_is_jwt_decode(
     payload: dict[str, Any],
@@ -186,12 +194,13 @@ def test_single_key_is_jwt_decode(
     policy: dict[str, Any],
     complete: bool,
     cache_size: int,
+    cache_hmac: bool,
 ) -> None:
     token: Any = _maybe_mutate(_sign(payload, kid, with_kid), how, where)
     if as_bytes:
         token = token.encode("utf-8")
     key = SIGNERS[kid][2]
-    verifier = JWTVerifier(key, cache_size=cache_size, **policy)
+    verifier = _verifier(key, cache_hmac, cache_size=cache_size, **policy)
     _check_against_references(verifier, token, key, policy, complete)
 
 
@@ -229,7 +238,7 @@ def test_key_sources_are_jwt_decode_with_the_resolved_key(
             return by_kid.get(header.get("kid"), by_kid[kid])
 
     token = _maybe_mutate(_sign(payload, kid, True), how, where)
-    verifier = JWTVerifier(keys, cache_size=cache_size, **policy)
+    verifier = _verifier(keys, cache_size=cache_size, **policy)
     try:
         header_kid = pyjwt.get_unverified_header(token).get("kid")
     except Exception:
@@ -329,7 +338,7 @@ def test_results_are_fresh_objects() -> None:
 
 
 def test_entries_never_outlive_exp() -> None:
-    verifier = JWTVerifier(HS_SECRET, algorithms=["HS256"], options={"verify_exp": False})
+    verifier = _verifier(HS_SECRET, algorithms=["HS256"], options={"verify_exp": False})
     token = _sign({"exp": NOW + 60}, "hs", False)
     verifier.decode(token)
     assert verifier._cache is not None
@@ -342,7 +351,7 @@ def test_entries_never_outlive_exp() -> None:
 
 
 def test_tokens_without_usable_exp_or_too_long_are_not_cached() -> None:
-    verifier = JWTVerifier(HS_SECRET, algorithms=["HS256"], options={"verify_exp": False})
+    verifier = _verifier(HS_SECRET, algorithms=["HS256"], options={"verify_exp": False})
     assert verifier._cache is not None
     for payload in ({"exp": "never"}, {"exp": float("inf")}, {"x": "y" * 9000}):
         token = _sign(payload, "hs", False)
@@ -354,7 +363,7 @@ def test_tokens_without_usable_exp_or_too_long_are_not_cached() -> None:
 
 
 def test_weak_keys_are_not_cached_and_warn_every_time() -> None:
-    verifier = JWTVerifier(SHORT_SECRET, algorithms=["HS256"])
+    verifier = _verifier(SHORT_SECRET, algorithms=["HS256"])
     token = _sign({"a": 1}, "weak", False)
     for _ in range(2):
         outcome = observe(verifier.decode, token)
@@ -364,7 +373,7 @@ def test_weak_keys_are_not_cached_and_warn_every_time() -> None:
 
 
 def test_the_cache_is_bounded() -> None:
-    verifier = JWTVerifier(HS_SECRET, algorithms=["HS256"], cache_size=3)
+    verifier = _verifier(HS_SECRET, algorithms=["HS256"], cache_size=3)
     tokens = [_sign({"n": n}, "hs", False) for n in range(10)]
     for token in tokens:
         verifier.decode(token)
@@ -410,7 +419,7 @@ def test_subclassed_tokens_are_verified_but_not_cached() -> None:
     class StrToken(str):
         pass
 
-    verifier = JWTVerifier(HS_SECRET, algorithms=["HS256"])
+    verifier = _verifier(HS_SECRET, algorithms=["HS256"])
     token = StrToken(_sign({"a": 1}, "hs", False))
     assert verifier.decode(token) == {"a": 1}
     assert verifier._cache is not None and len(verifier._cache) == 0
@@ -561,7 +570,7 @@ def many_tokens() -> Iterator[list[tuple[str, Any]]]:
 
 
 def test_many_threads_share_one_verifier(many_tokens: list[tuple[str, Any]]) -> None:
-    verifier = JWTVerifier(
+    verifier = _verifier(
         PyJWKSet.from_dict(JWKS), algorithms=["HS256", "RS256", "ES256"], cache_size=8
     )
     errors: list[BaseException] = []
@@ -587,3 +596,14 @@ def test_many_threads_share_one_verifier(many_tokens: list[tuple[str, Any]]) -> 
         thread.join(timeout=60)
     assert not errors
     assert not any(thread.is_alive() for thread in threads)
+
+
+def test_hmac_tokens_are_cached_only_when_it_pays() -> None:
+    token = _sign({"a": 1}, "hs", False)
+    skipping = _verifier(HS_SECRET, cache_hmac=False, algorithms=["HS256"])
+    assert skipping.decode(token) == skipping.decode(token) == {"a": 1}
+    assert skipping._cache is not None and len(skipping._cache) == 0
+    caching = _verifier(HS_SECRET, cache_hmac=True, algorithms=["HS256"])
+    assert caching.decode(token) == caching.decode(token) == {"a": 1}
+    assert caching._cache is not None and len(caching._cache) == 1
+    assert cyjwt.verifier.CACHE_HMAC is (cyjwt.IMPLEMENTATION != "cython")

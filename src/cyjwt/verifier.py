@@ -45,6 +45,12 @@ DEFAULT_CACHE_SIZE = 1024
 #: cache's memory stays bounded by about ``cache_size * 2 * 8 KiB``.
 MAX_CACHED_TOKEN_LENGTH = 8192
 
+#: Whether HS* tokens go into the cache.  The compiled core verifies an
+#: HMAC token (claims included) faster than a cache hit is served (its
+#: claim check runs in Python), so with it they are simply decoded again;
+#: the pure-Python core gains from caching them.
+CACHE_HMAC = _core.IMPLEMENTATION != "cython"
+
 _CLAIMS = PyJWT()  # its _merge_options and _validate_claims, unchanged
 
 KeyCallable = Callable[[dict[str, Any]], Any]
@@ -394,16 +400,26 @@ class JWTVerifier:
         if cache_size < 0:
             raise ValueError("cache_size must be 0 (no cache) or more")
         self._cache: TokenCache | None = TokenCache(cache_size) if cache_size else None
+        self._cache_hmac = CACHE_HMAC
+        # Nothing to look up when every allowed algorithm is HS* and those
+        # are not cached.
+        self._lookup = self._cache is not None and (
+            CACHE_HMAC
+            or not self._algorithms
+            or isinstance(self._algorithms, str)
+            or any(not alg.startswith("HS") for alg in self._algorithms)
+        )
         # (alg, id(key)) -> (key, cacheable): keys below the recommended
         # length warn on every decode, so their tokens are not cached.
         self._key_ok: dict[tuple[str, int], tuple[Any, bool]] = {}
 
     # -- the two seams -----------------------------------------------------
 
-    def _decode_with_key(self, token: str | bytes, key: Any) -> dict[str, Any]:
+    def _decode_with_key(self, token: str | bytes, key: Any, complete: bool) -> dict[str, Any]:
         """The one place a token is decoded: :func:`cyjwt.decode_complete`
-        with the verifier's policy and *key*."""
-        return _jwt_global_obj.decode_complete(
+        (or :func:`cyjwt.decode`) with the verifier's policy and *key*."""
+        decode = _jwt_global_obj.decode_complete if complete else _jwt_global_obj.decode
+        return decode(
             token,
             key,
             algorithms=self._algorithms,
@@ -457,7 +473,7 @@ class JWTVerifier:
 
     def _cached(self, token: Any) -> CachedToken | None:
         cache = self._cache
-        if cache is None or type(token) not in (str, bytes):
+        if cache is None or not self._lookup or type(token) not in (str, bytes):
             return None
         entry = cache.get(token)
         if entry is None:
@@ -516,12 +532,12 @@ class JWTVerifier:
     def _decode_keys(self, token: Any, keys: list[Any], complete: bool) -> Any:
         if len(keys) == 1:
             key = keys[0]
-            decoded = self._decode_with_key(token, key)
+            decoded = self._decode_with_key(token, key, complete)
         else:
             first_error: Exception | None = None
             for key in keys:
                 try:
-                    decoded = self._decode_with_key(token, key)
+                    decoded = self._decode_with_key(token, key, complete)
                 except _TRY_NEXT as err:
                     if first_error is None:
                         first_error = err
@@ -531,33 +547,40 @@ class JWTVerifier:
                 assert first_error is not None
                 raise first_error
         if self._cache is not None:
-            self._remember(token, key, decoded)
-        return decoded if complete else decoded["payload"]
+            self._remember(token, key, decoded["payload"] if complete else decoded)
+        return decoded
 
-    def _remember(self, token: Any, key: Any, decoded: dict[str, Any]) -> None:
-        """Cache a token that just verified, when that is sound."""
+    def _remember(self, token: Any, key: Any, payload: dict[str, Any]) -> None:
+        """Cache a token that just verified with *key*, when that is sound.
+
+        The header, payload and signature are read back from the token's own
+        segments (they verified, so they decode).
+        """
         assert self._cache is not None
         if type(token) not in (str, bytes) or len(token) > MAX_CACHED_TOKEN_LENGTH:
             return
-        payload = decoded["payload"]
-        header = decoded["header"]
         expires: float = float("inf")
         if "exp" in payload:
             try:
                 expires = int(payload["exp"])
             except (TypeError, ValueError, OverflowError):
                 return
-        if not self._key_cacheable(header.get("alg"), key):
-            return
         raw = token.encode("utf-8") if isinstance(token, str) else token
-        head, body, _ = raw.split(b".")
+        head, body, signature = raw.split(b".")
+        header_json = _core.b64url_decode_segment(head, "header")
+        header = _core.json_loads(header_json)
+        alg = header.get("alg")
+        if not self._cache_hmac and isinstance(alg, str) and alg.startswith("HS"):
+            return
+        if not self._key_cacheable(alg, key):
+            return
         entry = CachedToken(
             key,
             header.get("kid"),
             "kid" in header,
-            _core.b64url_decode_segment(head, "header"),
+            header_json,
             _core.b64url_decode_segment(body, "payload"),
-            decoded["signature"],
+            _core.b64url_decode_segment(signature, "crypto"),
             expires,
         )
         self._cache.put(token, entry)
