@@ -473,7 +473,7 @@ class JWTVerifier:
 
     def _cached(self, token: Any) -> CachedToken | None:
         cache = self._cache
-        if cache is None or not self._lookup or type(token) not in (str, bytes):
+        if cache is None or type(token) not in (str, bytes):
             return None
         entry = cache.get(token)
         if entry is None:
@@ -504,11 +504,15 @@ class JWTVerifier:
         source = self._source
         if source.is_async:
             raise _async_only_error()
-        entry = self._cached(token)
-        if entry is not None:
-            result = self._hit(token, entry, source.current(entry), complete)
-            if result is not None:
-                return result
+        if self._lookup:
+            entry = self._cached(token)
+            if entry is not None:
+                result = self._hit(token, entry, source.current(entry), complete)
+                if result is not None:
+                    return result
+        elif isinstance(source, _SingleKey):
+            # Nothing cached, nothing to resolve: the decode itself.
+            return self._decode_with_key(token, source.key, complete)
         if source.needs_header:
             keys = source.resolve(api_jws.get_unverified_header(token), self._algorithms)
         else:
@@ -517,7 +521,7 @@ class JWTVerifier:
 
     async def _run_async(self, token: Any, complete: bool) -> Any:
         source = self._source
-        entry = self._cached(token)
+        entry = self._cached(token) if self._lookup else None
         if entry is not None:
             result = self._hit(token, entry, await source.current_async(entry), complete)
             if result is not None:
@@ -546,7 +550,7 @@ class JWTVerifier:
             else:
                 assert first_error is not None
                 raise first_error
-        if self._cache is not None:
+        if self._lookup:
             self._remember(token, key, decoded["payload"] if complete else decoded)
         return decoded
 
