@@ -415,6 +415,10 @@ def test_server_down_serves_stale_keys_then_fails_clearly(
     with caplog.at_level(logging.WARNING, logger="cyjwt.jwks"):
         assert decode(token)["sub"] == "42"
     assert any("serving the last good key set" in r.getMessage() for r in caplog.records)
+    hits = server.hits("/jwks")
+    for _ in range(5):  # within the cooldown the failing endpoint is not asked again
+        assert decode(token)["sub"] == "42"
+    assert server.hits("/jwks") == hits == 2
     _expire(client, 60)  # past lifespan + stale_if_error
     with pytest.raises(PyJWKClientConnectionError, match="HTTP Error 503"):
         decode(token)

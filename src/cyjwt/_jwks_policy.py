@@ -37,6 +37,7 @@ from .jwk_set_cache import JWKSetCache
 __all__ = [
     "SetIndex",
     "check_seconds",
+    "failed_recently",
     "download",
     "logger",
     "refresh_ahead_due",
@@ -161,6 +162,12 @@ def stale_jwk_set(cache: JWKSetCache | None, stale_if_error: float) -> PyJWKSet 
         if age > cache.lifespan + stale_if_error:
             return None
     return entry.get_jwk_set()
+
+
+def failed_recently(last_failure: float | None, cooldown: float) -> bool:
+    """Whether a download failed less than *cooldown* seconds ago (while a
+    stale set serves, the endpoint is asked at most once per cooldown)."""
+    return last_failure is not None and time.monotonic() - last_failure < cooldown
 
 
 def warn_stale(uri: str, exc: BaseException) -> None:

@@ -121,6 +121,7 @@ class AsyncPyJWKClient:
         self._max_cached_keys = max_cached_keys
         self._last_successful_fetch: float | None = None
         self._last_attempt: float | None = None
+        self._last_failure: float | None = None
         self._lock = threading.Lock()
         self._inflight: dict[asyncio.AbstractEventLoop, asyncio.Task[PyJWKSet]] = {}
         self._background_started = -float("inf")
@@ -200,14 +201,20 @@ class AsyncPyJWKClient:
             task.exception()
 
     async def _download_set(self) -> PyJWKSet:
+        stale = _jwks_policy.stale_jwk_set(self.jwk_set_cache, self._stale_if_error)
+        if stale is not None and _jwks_policy.failed_recently(
+            self._last_failure, self.cooldown_duration
+        ):
+            return stale  # the endpoint failed moments ago: no request per lookup
         try:
             data = await self.fetch_data()
         except Exception as exc:
-            stale = _jwks_policy.stale_jwk_set(self.jwk_set_cache, self._stale_if_error)
             if stale is None:
                 raise
+            self._last_failure = time.monotonic()
             _jwks_policy.warn_stale(self.uri, exc)
             return stale
+        self._last_failure = None
         if isinstance(data, PyJWKSet):
             jwk_set = data
         else:

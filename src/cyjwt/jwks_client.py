@@ -142,6 +142,7 @@ class PyJWKClient:
                 f'max_response_size must be a positive int or None, the input is "{max_response_size!r}"'
             )
         self._max_response_size = max_response_size
+        self._last_failure: float | None = None
         self._background_lock = threading.Lock()
         self._background_running = False
         self._background_started = -math.inf
@@ -195,14 +196,21 @@ class PyJWKClient:
                 data = self.jwk_set_cache.get()
 
             if data is None:
+                stale = _jwks_policy.stale_jwk_set(self.jwk_set_cache, self._stale_if_error)
+                if stale is not None and _jwks_policy.failed_recently(
+                    self._last_failure, self.cooldown_duration
+                ):
+                    # The endpoint failed moments ago: no request per lookup.
+                    return stale
                 try:
                     data = self.fetch_data()
                 except Exception as exc:
-                    stale = _jwks_policy.stale_jwk_set(self.jwk_set_cache, self._stale_if_error)
                     if stale is None:
                         raise
+                    self._last_failure = time.monotonic()
                     _jwks_policy.warn_stale(self.uri, exc)
                     return stale
+                self._last_failure = None
                 downloaded = True
 
             if isinstance(data, PyJWKSet):
