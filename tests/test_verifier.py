@@ -369,7 +369,9 @@ def test_weak_keys_are_not_cached_and_warn_every_time() -> None:
         outcome = observe(verifier.decode, token)
         assert outcome == observe(cyjwt.decode, token, SHORT_SECRET, algorithms=["HS256"])
         assert outcome[-1], "InsecureKeyLengthWarning expected"
-    assert verifier._cache is not None and len(verifier._cache) == 0
+    assert verifier._cache is not None
+    entry = verifier._cache.get(token)
+    assert entry is not None and entry.refused  # remembered as "verify in full"
 
 
 def test_the_cache_is_bounded() -> None:
@@ -607,3 +609,10 @@ def test_hmac_tokens_are_cached_only_when_it_pays() -> None:
     assert caching.decode(token) == caching.decode(token) == {"a": 1}
     assert caching._cache is not None and len(caching._cache) == 1
     assert cyjwt.verifier.CACHE_HMAC is (cyjwt.IMPLEMENTATION != "cython")
+    # With other algorithms allowed too, HS* tokens are stored once, then
+    # refused on their first repeat and always decoded in full.
+    mixed = _verifier(HS_SECRET, cache_hmac=False, algorithms=["HS256", "RS256"])
+    for _ in range(3):
+        assert mixed.decode(token) == {"a": 1}
+    entry = mixed._cache.get(token) if mixed._cache is not None else None
+    assert entry is not None and entry.refused

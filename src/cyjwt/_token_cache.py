@@ -2,8 +2,9 @@
 
 A bounded LRU map from the exact token (``str`` or ``bytes``, never a
 subclass) to what its verification established: the key object that
-verified the signature, the header's ``kid``, the header and payload JSON
-bytes (decoded from the token's own segments) and the ``exp`` deadline.
+verified the signature, the ``exp`` deadline and, from the first repeat on,
+the header's ``kid``, the header and payload JSON bytes (decoded from the
+token's own segments) and the signature.
 Every operation takes one lock, so the cache can be shared by threads.
 
 What a hit is worth, and the checks that still run on it, are the
@@ -22,30 +23,37 @@ Token = Union[str, bytes]
 
 
 class CachedToken:
-    """What one successful verification of a token established."""
+    """What one successful verification of a token established.
 
-    __slots__ = ("expires", "has_kid", "header_json", "key", "kid", "payload_json", "signature")
+    Created with the key and the deadline only; the verifier fills in the
+    rest from the token on its first repeat, ``header_json`` last (``None``
+    until then).
+    """
 
-    def __init__(
-        self,
-        key: Any,
-        kid: Any,
-        has_kid: bool,
-        header_json: bytes,
-        payload_json: bytes,
-        signature: bytes,
-        expires: float,
-    ) -> None:
+    __slots__ = (
+        "expires",
+        "has_kid",
+        "header_json",
+        "key",
+        "kid",
+        "payload_json",
+        "refused",
+        "signature",
+    )
+
+    def __init__(self, key: Any, expires: float) -> None:
         #: The key object the signature verified with (compared by identity).
         self.key = key
-        self.kid = kid
-        self.has_kid = has_kid
-        self.header_json = header_json
-        self.payload_json = payload_json
-        self.signature = signature
         #: ``int(exp)`` (``inf`` without ``exp``): the entry is dropped once
         #: the clock reaches it.
         self.expires = expires
+        self.kid: Any = None
+        self.has_kid = False
+        self.payload_json = b""
+        self.signature = b""
+        self.header_json: bytes | None = None
+        #: Set instead when the token must always be verified in full.
+        self.refused = False
 
 
 class TokenCache:

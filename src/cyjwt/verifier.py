@@ -240,10 +240,10 @@ class _CallableSource(_Source):
         return [key]
 
     def current(self, entry: CachedToken) -> bool | None:
-        return self.resolve(_core.json_loads(entry.header_json), None)[0] is entry.key
+        return self.resolve(_fresh_json(entry.header_json), None)[0] is entry.key
 
     async def current_async(self, entry: CachedToken) -> bool | None:
-        keys = await self.resolve_async(_core.json_loads(entry.header_json), None)
+        keys = await self.resolve_async(_fresh_json(entry.header_json), None)
         return keys[0] is entry.key
 
 
@@ -481,6 +481,8 @@ class JWTVerifier:
         if time.time() >= entry.expires:
             cache.discard(token, entry)
             return None
+        if entry.header_json is None and not entry.refused:
+            self._complete_entry(token, entry)
         return entry
 
     def _hit(self, token: Any, entry: CachedToken, current: bool | None, complete: bool) -> Any:
@@ -504,12 +506,16 @@ class JWTVerifier:
         source = self._source
         if source.is_async:
             raise _async_only_error()
+        remember = False
         if self._lookup:
             entry = self._cached(token)
-            if entry is not None:
+            if entry is None:
+                remember = True
+            elif not entry.refused:
                 result = self._hit(token, entry, source.current(entry), complete)
                 if result is not None:
                     return result
+                remember = True
         elif isinstance(source, _SingleKey):
             # Nothing cached, nothing to resolve: the decode itself.
             return self._decode_with_key(token, source.key, complete)
@@ -517,23 +523,28 @@ class JWTVerifier:
             keys = source.resolve(api_jws.get_unverified_header(token), self._algorithms)
         else:
             keys = source.resolve({}, self._algorithms)
-        return self._decode_keys(token, keys, complete)
+        return self._decode_keys(token, keys, complete, remember)
 
     async def _run_async(self, token: Any, complete: bool) -> Any:
         source = self._source
-        entry = self._cached(token) if self._lookup else None
-        if entry is not None:
-            result = self._hit(token, entry, await source.current_async(entry), complete)
-            if result is not None:
-                return result
+        remember = False
+        if self._lookup:
+            entry = self._cached(token)
+            if entry is None:
+                remember = True
+            elif not entry.refused:
+                result = self._hit(token, entry, await source.current_async(entry), complete)
+                if result is not None:
+                    return result
+                remember = True
         if source.needs_header:
             header = api_jws.get_unverified_header(token)
             keys = await source.resolve_async(header, self._algorithms)
         else:
             keys = source.resolve({}, self._algorithms)
-        return self._decode_keys(token, keys, complete)
+        return self._decode_keys(token, keys, complete, remember)
 
-    def _decode_keys(self, token: Any, keys: list[Any], complete: bool) -> Any:
+    def _decode_keys(self, token: Any, keys: list[Any], complete: bool, remember: bool) -> Any:
         if len(keys) == 1:
             key = keys[0]
             decoded = self._decode_with_key(token, key, complete)
@@ -550,15 +561,16 @@ class JWTVerifier:
             else:
                 assert first_error is not None
                 raise first_error
-        if self._lookup:
+        if remember:
             self._remember(token, key, decoded["payload"] if complete else decoded)
         return decoded
 
     def _remember(self, token: Any, key: Any, payload: dict[str, Any]) -> None:
-        """Cache a token that just verified with *key*, when that is sound.
+        """Cache a token that just verified with *key*.
 
-        The header, payload and signature are read back from the token's own
-        segments (they verified, so they decode).
+        Only what is at hand is stored now (the key, the ``exp`` deadline):
+        most tokens are never seen again, so decoding the segments for the
+        entry waits for the first repeat (:meth:`_complete_entry`).
         """
         assert self._cache is not None
         if type(token) not in (str, bytes) or len(token) > MAX_CACHED_TOKEN_LENGTH:
@@ -569,25 +581,28 @@ class JWTVerifier:
                 expires = int(payload["exp"])
             except (TypeError, ValueError, OverflowError):
                 return
+        self._cache.put(token, CachedToken(key, expires))
+
+    def _complete_entry(self, token: str | bytes, entry: CachedToken) -> None:
+        """Fill in *entry* from the token's own segments (they verified, so
+        they decode), or mark it refused: an HS* token where those are not
+        cached, a key below the recommended length (the entry then stays,
+        so the token is not stored again on every call)."""
         raw = token.encode("utf-8") if isinstance(token, str) else token
         head, body, signature = raw.split(b".")
         header_json = _core.b64url_decode_segment(head, "header")
         header = _core.json_loads(header_json)
         alg = header.get("alg")
-        if not self._cache_hmac and isinstance(alg, str) and alg.startswith("HS"):
+        if (not self._cache_hmac and isinstance(alg, str) and alg.startswith("HS")) or (
+            not self._key_cacheable(alg, entry.key)
+        ):
+            entry.refused = True
             return
-        if not self._key_cacheable(alg, key):
-            return
-        entry = CachedToken(
-            key,
-            header.get("kid"),
-            "kid" in header,
-            header_json,
-            _core.b64url_decode_segment(body, "payload"),
-            _core.b64url_decode_segment(signature, "crypto"),
-            expires,
-        )
-        self._cache.put(token, entry)
+        entry.kid = header.get("kid")
+        entry.has_kid = "kid" in header
+        entry.payload_json = _core.b64url_decode_segment(body, "payload")
+        entry.signature = _core.b64url_decode_segment(signature, "crypto")
+        entry.header_json = header_json  # last: marks the entry complete
 
     def _key_cacheable(self, alg: Any, key: Any) -> bool:
         """False for keys below the recommended length (PyJWT warns about
@@ -612,7 +627,8 @@ class JWTVerifier:
         return ok
 
 
-def _fresh_json(data: bytes) -> Any:
+def _fresh_json(data: bytes | None) -> Any:
     """A new object tree from cached JSON bytes: exactly what the full
     decode returned for them, sharing nothing with earlier results."""
+    assert data is not None  # entries are complete before they are used
     return _core.json_loads(data)
