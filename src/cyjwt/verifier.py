@@ -516,9 +516,12 @@ class JWTVerifier:
                 if result is not None:
                     return result
                 remember = True
-        elif isinstance(source, _SingleKey):
-            # Nothing cached, nothing to resolve: the decode itself.
-            return self._decode_with_key(token, source.key, complete)
+        if isinstance(source, _SingleKey):
+            # Nothing to resolve: the decode itself.
+            decoded = self._decode_with_key(token, source.key, complete)
+            if remember:
+                self._remember(token, source.key, decoded["payload"] if complete else decoded)
+            return decoded
         if source.needs_header:
             keys = source.resolve(api_jws.get_unverified_header(token), self._algorithms)
         else:
