@@ -341,7 +341,10 @@ class JWTVerifier:
     :param cache_size: how many verified tokens to remember (an LRU);
         ``0`` turns the cache off.  The default, 1024, covers the active
         sessions of a busy gateway process while bounding memory to a few
-        MiB (tokens over 8 KiB are never cached).
+        MiB (tokens over 8 KiB are never cached).  A hit still resolves the
+        key (it must be the same key object) and checks every claim; HS*
+        tokens are not cached with the compiled core (:data:`CACHE_HMAC`).
+        See docs/gateway.md for what a hit skips and why that is safe.
 
     With a set, a mapping or a client, a token with ``kid`` is verified with
     that key only (an unknown ``kid`` fails as :class:`~cyjwt.PyJWKClient`
