@@ -214,6 +214,7 @@ def test_single_key_is_jwt_decode(
     complete=st.booleans(),
     cache_size=st.sampled_from([0, 64]),
     source=st.sampled_from(["set", "mapping", "callable"]),
+    with_kid=st.sampled_from([True, True, False]),
 )
 def test_key_sources_are_jwt_decode_with_the_resolved_key(
     payload: dict[str, Any],
@@ -224,6 +225,7 @@ def test_key_sources_are_jwt_decode_with_the_resolved_key(
     complete: bool,
     cache_size: int,
     source: str,
+    with_kid: bool,
 ) -> None:
     jwk_set = PyJWKSet.from_dict(JWKS)
     by_kid = {jwk.key_id: jwk for jwk in jwk_set.keys}
@@ -237,12 +239,32 @@ def test_key_sources_are_jwt_decode_with_the_resolved_key(
         def keys(header: dict[str, Any]) -> Any:
             return by_kid.get(header.get("kid"), by_kid[kid])
 
-    token = _maybe_mutate(_sign(payload, kid, True), how, where)
+    token = _maybe_mutate(_sign(payload, kid, with_kid), how, where)
     verifier = _verifier(keys, cache_size=cache_size, **policy)
     try:
-        header_kid = pyjwt.get_unverified_header(token).get("kid")
+        header = pyjwt.get_unverified_header(token)
     except Exception:
-        header_kid = kid  # any key: the token fails before it is used
+        header = {"kid": kid}  # any key: the token fails before it is used
+    if "kid" not in header and source != "callable":
+        # No kid: the keys whose algorithm is the token's are tried in order.
+        alg = header.get("alg")
+        fitting = [
+            k for k in jwk_set.keys if alg in policy["algorithms"] and k.algorithm_name == alg
+        ]
+        if len(fitting) > 1:
+            expected = [_reference(cyjwt, token, k, policy, complete) for k in fitting]
+            for outcome in _verify_twice(verifier, token, complete):
+                assert outcome in expected
+            return
+        if fitting or alg not in policy["algorithms"]:
+            _check_against_references(
+                verifier, token, (fitting or jwk_set.keys)[0], policy, complete
+            )
+            return
+        for outcome in _verify_twice(verifier, token, complete):
+            assert outcome[:2] == ("error", [c.__name__ for c in PyJWKClientError.__mro__])
+        return
+    header_kid = header.get("kid")
     if header_kid not in by_kid and source != "callable":
         for outcome in _verify_twice(verifier, token, complete):
             assert outcome[:3] == (
