@@ -555,3 +555,53 @@ def test_httpx_client(server: _Server) -> None:
     asyncio.run(run())
     assert server.hits("/jwks") == 1
     assert server.requests[0][1].get("X-Test") == "2"
+
+
+def test_decode_async_with_a_blocking_client_keeps_the_loop_free(server: _Server) -> None:
+    gate = threading.Event()
+
+    def blocked() -> tuple[int, dict[str, str], bytes]:
+        gate.wait(timeout=10)
+        return 200, {}, json.dumps(SET_A).encode()
+
+    server.routes["/jwks"] = blocked
+    verifier = JWTVerifier(PyJWKClient(server.url("/jwks"), timeout=5), algorithms=["HS256"])
+    token = _token("key-a", SECRET_A)
+
+    async def run() -> None:
+        pending = asyncio.ensure_future(verifier.decode_async(token))
+        while not server.hits("/jwks"):  # would hang if the download blocked the loop
+            await asyncio.sleep(0.001)
+        for _ in range(10):
+            await asyncio.sleep(0.001)
+        assert not pending.done()
+        gate.set()
+        assert (await pending)["sub"] == "42"
+
+    asyncio.run(asyncio.wait_for(run(), timeout=30))
+    assert server.hits("/jwks") == 1
+
+
+def test_a_cancelled_caller_does_not_cancel_the_shared_download(server: _Server) -> None:
+    gate = threading.Event()
+
+    def slow() -> tuple[int, dict[str, str], bytes]:
+        gate.wait(timeout=10)
+        return 200, {}, json.dumps(SET_A).encode()
+
+    server.routes["/jwks"] = slow
+    client = _async_client(server.url("/jwks"))
+
+    async def run() -> None:
+        first = asyncio.ensure_future(client.get_signing_key("key-a"))
+        second = asyncio.ensure_future(client.get_signing_key("key-a"))
+        while not server.hits("/jwks"):
+            await asyncio.sleep(0.001)
+        first.cancel()
+        gate.set()
+        assert (await second).key_id == "key-a"
+        with pytest.raises(asyncio.CancelledError):
+            await first
+
+    asyncio.run(asyncio.wait_for(run(), timeout=30))
+    assert server.hits("/jwks") == 1
