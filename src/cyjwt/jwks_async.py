@@ -16,14 +16,13 @@ single flight (concurrent callers that need a download share one), and a
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 import threading
 import time
 from collections import OrderedDict
 from ssl import SSLContext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _jwks_policy
 from ._jwks_policy import check_seconds, connection_error, oversize_error
@@ -32,6 +31,10 @@ from .api_jwt import decode_complete as decode_token
 from .exceptions import PyJWKClientError
 from .jwk_set_cache import JWKSetCache
 from .jwks_client import PyJWKClient
+
+if TYPE_CHECKING:  # pragma: no cover
+    # asyncio is imported where it is used: `import cyjwt` stays light.
+    import asyncio
 
 __all__ = ["AsyncPyJWKClient", "DEFAULT_MAX_RESPONSE_SIZE"]
 
@@ -134,6 +137,8 @@ class AsyncPyJWKClient:
         As :meth:`PyJWKClient.fetch_data`: the cache (when on) is refreshed
         on success and left alone on failure; same errors.
         """
+        import asyncio
+
         self._last_attempt = time.monotonic()
         if self.http_client is None:
             data = await asyncio.to_thread(
@@ -239,6 +244,8 @@ class AsyncPyJWKClient:
         return jwk_set
 
     def _start_background_refresh(self) -> None:
+        import asyncio
+
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -263,6 +270,8 @@ class AsyncPyJWKClient:
             cached = self._fresh_jwk_set()
             if cached is not None:
                 return cached
+        import asyncio
+
         task = self._task(asyncio.get_running_loop())
         return await asyncio.shield(task)
 

@@ -15,8 +15,6 @@ Two seams are kept small on purpose, so the core can take them over later:
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import time
 from collections.abc import Container, Iterable, Mapping
 from datetime import timedelta
@@ -26,7 +24,7 @@ from . import _core, _jwks_policy, api_jws
 from ._jwks_policy import SetIndex, unknown_kid_error
 from ._token_cache import CachedToken, TokenCache
 from .api_jwk import PyJWK, PyJWKSet
-from .api_jwt import PyJWT, _jwt_global_obj
+from .api_jwt import _jwt_global_obj
 from .exceptions import (
     DecodeError,
     InvalidAlgorithmError,
@@ -51,7 +49,9 @@ MAX_CACHED_TOKEN_LENGTH = 8192
 #: the pure-Python core gains from caching them.
 CACHE_HMAC = _core.IMPLEMENTATION != "cython"
 
-_CLAIMS = PyJWT()  # its _merge_options and _validate_claims, unchanged
+# The object behind cyjwt.decode: its _merge_options and _validate_claims
+# (unchanged PyJWT code), and its decode methods.
+_CLAIMS = _jwt_global_obj
 
 KeyCallable = Callable[[dict[str, Any]], Any]
 KeySource = Union[Any, PyJWKSet, Mapping[str, Any], PyJWKClient, AsyncPyJWKClient, KeyCallable]
@@ -102,6 +102,12 @@ def _fits(alg: str, key: Any) -> bool:
         return text_key != alg.startswith("HS")
     family = _key_family(key)
     return family is None or _FAMILY_BY_PREFIX.get(alg[:2]) == family
+
+
+def _is_awaitable(value: Any) -> bool:
+    """A coroutine, future or anything else with ``__await__`` (keys never
+    have one); cheaper than :func:`inspect.isawaitable` to import."""
+    return getattr(type(value), "__await__", None) is not None
 
 
 def _close_awaitable(value: Any) -> None:
@@ -224,18 +230,17 @@ class _CallableSource(_Source):
 
     def __init__(self, fn: KeyCallable) -> None:
         self.fn = fn
-        self.is_async = inspect.iscoroutinefunction(fn)
 
     def resolve(self, header: dict[str, Any], algorithms: Any) -> list[Any]:
         key = self.fn(header)
-        if inspect.isawaitable(key):
+        if _is_awaitable(key):
             _close_awaitable(key)
             raise _async_only_error()
         return [key]
 
     async def resolve_async(self, header: dict[str, Any], algorithms: Any) -> list[Any]:
         key = self.fn(header)
-        if inspect.isawaitable(key):
+        if _is_awaitable(key):
             key = await key
         return [key]
 
@@ -303,6 +308,8 @@ class _ClientSource(_Source):
         client = self.client
         if not isinstance(client, AsyncPyJWKClient):
             # A blocking client: its downloads run off the event loop.
+            import asyncio
+
             return await asyncio.to_thread(self.resolve, header, algorithms)
         if "kid" in header:
             return [await client.get_signing_key(header["kid"])]
