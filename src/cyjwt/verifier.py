@@ -601,11 +601,15 @@ class JWTVerifier:
         they decode), or mark it refused: an HS* token where those are not
         cached, a key below the recommended length (the entry then stays,
         so the token is not stored again on every call)."""
-        raw = token.encode("utf-8") if isinstance(token, str) else token
-        head, body, signature = raw.split(b".")
-        header_json = _core.b64url_decode_segment(head, "header")
-        header = _core.json_loads(header_json)
-        alg = header.get("alg")
+        try:
+            raw = token.encode("utf-8") if isinstance(token, str) else token
+            head, body, signature = raw.split(b".")
+            header_json = _core.b64url_decode_segment(head, "header")
+            header = _core.json_loads(header_json)
+            alg = header.get("alg")
+        except Exception:  # pragma: no cover - it verified, so it decodes
+            entry.refused = True
+            return
         if (not self._cache_hmac and isinstance(alg, str) and alg.startswith("HS")) or (
             not self._key_cacheable(alg, entry.key)
         ):
