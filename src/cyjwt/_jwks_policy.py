@@ -36,11 +36,15 @@ from .jwk_set_cache import JWKSetCache
 
 __all__ = [
     "SetIndex",
+    "check_cooldown",
+    "check_response_size",
+    "check_scheme",
     "check_seconds",
     "failed_recently",
     "download",
     "logger",
     "refresh_ahead_due",
+    "set_cache",
     "stale_jwk_set",
     "unknown_kid_error",
 ]
@@ -76,6 +80,35 @@ def check_seconds(name: str, value: float) -> float:
     if not math.isfinite(value) or value < 0:
         raise PyJWKClientError(
             f'{name} must be finite and greater than or equal to 0, the input is "{value}"'
+        )
+    return value
+
+
+def check_cooldown(value: float) -> float:
+    """PyJWKClient's check of ``cooldown_duration`` (and its messages)."""
+    if value < 0:
+        raise PyJWKClientError(
+            f'Cooldown duration must be greater than or equal to 0, the input is "{value}"'
+        )
+    if not math.isfinite(value):
+        raise PyJWKClientError(f'Cooldown duration must be finite, the input is "{value}"')
+    return value
+
+
+def set_cache(cache_jwk_set: bool, lifespan: float) -> JWKSetCache | None:
+    """The JWK Set cache a client asked for (PyJWKClient's lifespan check)."""
+    if not cache_jwk_set:
+        return None
+    if lifespan <= 0:
+        raise PyJWKClientError(f'Lifespan must be greater than 0, the input is "{lifespan}"')
+    return JWKSetCache(lifespan)
+
+
+def check_response_size(value: int | None) -> int | None:
+    """``max_response_size``: a positive int, or ``None`` for no limit."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise PyJWKClientError(
+            f'max_response_size must be a positive int or None, the input is "{value!r}"'
         )
     return value
 

@@ -17,7 +17,6 @@ single flight (concurrent callers that need a download share one), and a
 from __future__ import annotations
 
 import json
-import math
 import threading
 import time
 from collections import OrderedDict
@@ -28,7 +27,6 @@ from . import _jwks_policy
 from ._jwks_policy import check_seconds, connection_error, oversize_error
 from .api_jwk import PyJWK, PyJWKSet
 from .api_jwt import decode_complete as decode_token
-from .exceptions import PyJWKClientError
 from .jwk_set_cache import JWKSetCache
 from .jwks_client import PyJWKClient
 
@@ -90,36 +88,17 @@ class AsyncPyJWKClient:
         if cooldown is None:
             cooldown = 30 if cooldown_duration is None else cooldown_duration
         # PyJWKClient's checks and messages for the shared arguments.
-        if cooldown < 0:
-            raise PyJWKClientError(
-                f'Cooldown duration must be greater than or equal to 0, the input is "{cooldown}"'
-            )
-        if not math.isfinite(cooldown):
-            raise PyJWKClientError(f'Cooldown duration must be finite, the input is "{cooldown}"')
+        cooldown = _jwks_policy.check_cooldown(cooldown)
         self.uri = uri
         self.headers: dict[str, Any] = {} if headers is None else headers
         self.timeout = timeout
         self.ssl_context = ssl_context
         self.cooldown_duration = cooldown
-        self.jwk_set_cache: JWKSetCache | None = None
-        if cache_jwk_set:
-            if lifespan <= 0:
-                raise PyJWKClientError(
-                    f'Lifespan must be greater than 0, the input is "{lifespan}"'
-                )
-            self.jwk_set_cache = JWKSetCache(lifespan)
+        self.jwk_set_cache: JWKSetCache | None = _jwks_policy.set_cache(cache_jwk_set, lifespan)
         self.http_client = http_client
         self._stale_if_error = check_seconds("stale_if_error", stale_if_error)
         self._refresh_ahead = check_seconds("refresh_ahead", refresh_ahead)
-        if max_response_size is not None and (
-            isinstance(max_response_size, bool)
-            or not isinstance(max_response_size, int)
-            or max_response_size < 1
-        ):
-            raise PyJWKClientError(
-                f'max_response_size must be a positive int or None, the input is "{max_response_size!r}"'
-            )
-        self._max_response_size = max_response_size
+        self._max_response_size = _jwks_policy.check_response_size(max_response_size)
         self._key_cache: OrderedDict[Any, PyJWK] | None = OrderedDict() if cache_keys else None
         self._max_cached_keys = max_cached_keys
         self._last_successful_fetch: float | None = None

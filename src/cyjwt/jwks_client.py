@@ -109,39 +109,15 @@ class PyJWKClient:
         self.timeout = timeout
         self.ssl_context = ssl_context
 
-        if cooldown_duration < 0:
-            raise PyJWKClientError(
-                "Cooldown duration must be greater than or equal to 0, "
-                f'the input is "{cooldown_duration}"'
-            )
-        if not math.isfinite(cooldown_duration):
-            raise PyJWKClientError(
-                f'Cooldown duration must be finite, the input is "{cooldown_duration}"'
-            )
-        self.cooldown_duration = cooldown_duration
+        self.cooldown_duration = _jwks_policy.check_cooldown(cooldown_duration)
         self._last_successful_fetch: float | None = None
         self._client_lock = threading.RLock()
 
-        if cache_jwk_set:
-            if lifespan <= 0:
-                raise PyJWKClientError(
-                    f'Lifespan must be greater than 0, the input is "{lifespan}"'
-                )
-            self.jwk_set_cache = JWKSetCache(lifespan)
-        else:
-            self.jwk_set_cache = None
+        self.jwk_set_cache = _jwks_policy.set_cache(cache_jwk_set, lifespan)
 
         self._stale_if_error = _jwks_policy.check_seconds("stale_if_error", stale_if_error)
         self._refresh_ahead = _jwks_policy.check_seconds("refresh_ahead", refresh_ahead)
-        if max_response_size is not None and (
-            isinstance(max_response_size, bool)
-            or not isinstance(max_response_size, int)
-            or max_response_size < 1
-        ):
-            raise PyJWKClientError(
-                f'max_response_size must be a positive int or None, the input is "{max_response_size!r}"'
-            )
-        self._max_response_size = max_response_size
+        self._max_response_size = _jwks_policy.check_response_size(max_response_size)
         self._last_failure: float | None = None
         self._background_lock = threading.Lock()
         self._background_running = False
