@@ -49,7 +49,9 @@ from .exceptions import (
     PyJWKSetError,
     PyJWTError,
 )
+from .jwks_async import AsyncPyJWKClient
 from .jwks_client import PyJWKClient
+from .verifier import JWTVerifier
 from .warnings import InsecureKeyLengthWarning
 
 _fastpath.setup()
@@ -88,4 +90,6 @@ __all__ = [
     "CYJWT_VERSION",
     "PYJWT_COMPAT_VERSION",
     "install_as_jwt",
+    "JWTVerifier",
+    "AsyncPyJWKClient",
 ]

@@ -15,51 +15,35 @@ unless the JWK Set cache is disabled, in which case every miss re-downloads.
 Network access goes through ``urllib.request.build_opener`` looked up at
 call time, and the clock through this module's ``time`` import, so both can
 be replaced in tests.
+
+cyjwt adds a fetch policy as keyword-only arguments (``cooldown``,
+``stale_if_error``, ``refresh_ahead``, ``max_response_size``; see
+:mod:`cyjwt._jwks_policy` and docs/gateway.md).  Their defaults keep PyJWT
+2.15.1's behaviour.
 """
 
 from __future__ import annotations
 
-import http.client
-import json
+import http.client  # noqa: F401 - also a name of PyJWT's module
+import json  # noqa: F401 - also a name of PyJWT's module
 import math
 import threading
 import time
-import urllib.request
+import urllib.request  # noqa: F401 - also a name of PyJWT's module
 from functools import lru_cache
 from ssl import SSLContext
 from typing import Any
-from urllib.error import HTTPError, URLError
-from urllib.parse import urlparse
+from urllib.error import HTTPError, URLError  # noqa: F401 - also names of PyJWT's module
+from urllib.parse import urlparse  # noqa: F401 - also a name of PyJWT's module
 
+from . import _jwks_policy
+from ._jwks_policy import _NoRedirectHandler  # noqa: F401 - also a name of PyJWT's module
 from .api_jwk import PyJWK, PyJWKSet
 from .api_jwt import decode_complete as decode_token
-from .exceptions import PyJWKClientConnectionError, PyJWKClientError
+from .exceptions import PyJWKClientConnectionError, PyJWKClientError  # noqa: F401
 from .jwk_set_cache import JWKSetCache
 
 __all__ = ["PyJWKClient"]
-
-_ALLOWED_SCHEMES = ("http", "https")
-
-
-class _NoRedirectHandler(urllib.request.HTTPRedirectHandler):
-    """Refuse every HTTP redirect.
-
-    Returning ``None`` from :meth:`redirect_request` makes urllib raise the
-    3xx response as an :class:`~urllib.error.HTTPError` instead of following
-    it, so request headers (which may carry credentials) are never replayed
-    to another host.
-    """
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: Any,
-        code: int,
-        msg: str,
-        headers: Any,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        return None
 
 
 class PyJWKClient:
@@ -80,6 +64,18 @@ class PyJWKClient:
     :param cooldown_duration: minimum number of seconds between a successful
         download and a forced re-download caused by an unknown ``kid``;
         ``0`` disables the limit.  Must be finite and not negative.
+    :param cooldown: another name for ``cooldown_duration`` (the name the
+        fetch policy uses on both clients); when given, it wins.  A stale
+        set served under ``stale_if_error`` counts as a download here, so a
+        failing endpoint is not asked again on every unknown ``kid``.
+    :param stale_if_error: seconds past ``lifespan`` during which a failed
+        download serves the last good set (warning logged on the
+        ``cyjwt.jwks`` logger); ``0`` (the default) re-raises at once.
+    :param refresh_ahead: seconds before ``lifespan`` runs out at which a
+        lookup starts a background download, the current set serving
+        meanwhile; ``0`` (the default) turns it off.
+    :param max_response_size: refuse a response body longer than this
+        many bytes; ``None`` (the default, as PyJWT) reads any size.
     :raises PyJWKClientError: when an argument is rejected.
     """
 
@@ -94,17 +90,18 @@ class PyJWKClient:
         timeout: float = 30,
         ssl_context: SSLContext | None = None,
         cooldown_duration: float = 30,
+        *,
+        cooldown: float | None = None,
+        stale_if_error: float = 0,
+        refresh_ahead: float = 0,
+        max_response_size: int | None = None,
     ):
         if headers is None:
             headers = {}
+        if cooldown is not None:
+            cooldown_duration = cooldown
 
-        # urllib would happily open file:, ftp: or data: URLs; a URL that an
-        # attacker can influence must not be able to reach those.
-        scheme = urlparse(uri).scheme.lower()
-        if scheme not in _ALLOWED_SCHEMES:
-            raise PyJWKClientError(
-                f"Invalid JWKS URI scheme {scheme!r}: only 'http' and 'https' are supported."
-            )
+        _jwks_policy.check_scheme(uri)
 
         self.uri = uri
         self.jwk_set_cache: JWKSetCache | None = None
@@ -112,27 +109,19 @@ class PyJWKClient:
         self.timeout = timeout
         self.ssl_context = ssl_context
 
-        if cooldown_duration < 0:
-            raise PyJWKClientError(
-                "Cooldown duration must be greater than or equal to 0, "
-                f'the input is "{cooldown_duration}"'
-            )
-        if not math.isfinite(cooldown_duration):
-            raise PyJWKClientError(
-                f'Cooldown duration must be finite, the input is "{cooldown_duration}"'
-            )
-        self.cooldown_duration = cooldown_duration
+        self.cooldown_duration = _jwks_policy.check_cooldown(cooldown_duration)
         self._last_successful_fetch: float | None = None
         self._client_lock = threading.RLock()
 
-        if cache_jwk_set:
-            if lifespan <= 0:
-                raise PyJWKClientError(
-                    f'Lifespan must be greater than 0, the input is "{lifespan}"'
-                )
-            self.jwk_set_cache = JWKSetCache(lifespan)
-        else:
-            self.jwk_set_cache = None
+        self.jwk_set_cache = _jwks_policy.set_cache(cache_jwk_set, lifespan)
+
+        self._stale_if_error = _jwks_policy.check_seconds("stale_if_error", stale_if_error)
+        self._refresh_ahead = _jwks_policy.check_seconds("refresh_ahead", refresh_ahead)
+        self._max_response_size = _jwks_policy.check_response_size(max_response_size)
+        self._last_failure: float | None = None
+        self._background_lock = threading.Lock()
+        self._background_running = False
+        self._background_started = -math.inf
 
         if cache_keys:
             # The instance attribute shadows the method, so every caller
@@ -153,22 +142,9 @@ class PyJWKClient:
         :raises PyJWKSetError: the cache is on and the object holds no
             usable key.
         """
-        try:
-            request = urllib.request.Request(url=self.uri, headers=self.headers)
-            handlers: list[Any] = [_NoRedirectHandler()]
-            if self.ssl_context is not None:
-                handlers.append(urllib.request.HTTPSHandler(context=self.ssl_context))
-            opener = urllib.request.build_opener(*handlers)
-            with opener.open(request, timeout=self.timeout) as response:
-                payload = json.load(response)
-        except (URLError, TimeoutError, http.client.HTTPException) as exc:
-            if isinstance(exc, HTTPError):
-                # An HTTPError owns the response socket; release it now.
-                exc.close()
-            raise PyJWKClientConnectionError(
-                f'Fail to fetch data from the url, err: "{exc}"'
-            ) from exc
-
+        payload = _jwks_policy.download(
+            self.uri, self.headers, self.timeout, self.ssl_context, self._max_response_size
+        )
         payload = self._as_jwk_set_payload(payload)
 
         if self.jwk_set_cache is not None:
@@ -183,27 +159,91 @@ class PyJWKClient:
         :raises PyJWKClientError: the endpoint (or an overriding
             :meth:`fetch_data`) produced something other than a JSON object.
         """
-        data: Any = None
-        downloaded = False
         if self.jwk_set_cache is not None and not refresh:
-            data = self.jwk_set_cache.get()
+            cached = self._fresh_jwk_set()
+            if cached is not None:
+                return cached
+        # Single flight: one download at a time; who waited for it finds
+        # the set it stored.
+        with self._client_lock:
+            data: Any = None
+            downloaded = False
+            if self.jwk_set_cache is not None and not refresh:
+                data = self.jwk_set_cache.get()
 
-        if data is None:
-            data = self.fetch_data()
-            downloaded = True
+            if data is None:
+                stale = _jwks_policy.stale_jwk_set(self.jwk_set_cache, self._stale_if_error)
+                if stale is not None and _jwks_policy.failed_recently(
+                    self._last_failure, self.cooldown_duration
+                ):
+                    # The endpoint failed moments ago: no request per lookup.
+                    return stale
+                try:
+                    data = self.fetch_data()
+                except Exception as exc:
+                    if stale is None:
+                        raise
+                    self._last_failure = time.monotonic()
+                    _jwks_policy.warn_stale(self.uri, exc)
+                    return stale
+                self._last_failure = None
+                downloaded = True
 
-        if isinstance(data, PyJWKSet):
-            jwk_set = data
-        else:
-            # fetch_data may be overridden, so its result is checked again.
-            jwk_set = PyJWKSet.from_dict(self._as_jwk_set_payload(data))
+            if isinstance(data, PyJWKSet):
+                jwk_set = data
+            else:
+                # fetch_data may be overridden, so its result is checked again.
+                jwk_set = PyJWKSet.from_dict(self._as_jwk_set_payload(data))
 
-        if downloaded and self.jwk_set_cache is not None:
-            # Cache what is returned, which a subclass's fetch_data may have
-            # altered, so that later cache hits agree with this call.
-            self.jwk_set_cache.put(jwk_set)
+            if downloaded and self.jwk_set_cache is not None:
+                # Cache what is returned, which a subclass's fetch_data may have
+                # altered, so that later cache hits agree with this call.
+                self.jwk_set_cache.put(jwk_set)
 
+            return jwk_set
+
+    def _fresh_jwk_set(self) -> PyJWKSet | None:
+        """The cached set while it is fresh, without any download (``None``
+        otherwise); starts the ``refresh_ahead`` background download when
+        it is due."""
+        cache = self.jwk_set_cache
+        if cache is None:
+            return None
+        jwk_set = cache.get()
+        if (
+            jwk_set is not None
+            and self._refresh_ahead
+            and _jwks_policy.refresh_ahead_due(cache, self._refresh_ahead)
+        ):
+            self._start_background_refresh()
         return jwk_set
+
+    def _start_background_refresh(self) -> None:
+        with self._background_lock:
+            now = time.monotonic()
+            # One at a time, and at most one attempt a second.
+            if self._background_running or now - self._background_started < 1.0:
+                return
+            self._background_running = True
+            self._background_started = now
+        thread = threading.Thread(
+            target=self._background_refresh, name="cyjwt-jwks-refresh", daemon=True
+        )
+        thread.start()
+
+    def _background_refresh(self) -> None:
+        try:
+            self.get_jwk_set(refresh=True)
+        except Exception as exc:
+            _jwks_policy.logger.warning(
+                "Background JWKS refresh from %s failed (%s: %s)",
+                self.uri,
+                type(exc).__name__,
+                exc,
+            )
+        finally:
+            with self._background_lock:
+                self._background_running = False
 
     @staticmethod
     def _as_jwk_set_payload(data: Any) -> dict[str, Any]:
