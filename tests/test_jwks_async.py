@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import cyjwt
+from _jwks_server import Server as _Server
 from cyjwt import AsyncPyJWKClient, JWTVerifier, PyJWKClient
 from cyjwt.api_jwk import PyJWK, PyJWKSet
 from cyjwt.exceptions import (
@@ -22,7 +23,7 @@ from cyjwt.exceptions import (
     PyJWKClientConnectionError,
     PyJWKClientError,
 )
-from test_jwks_client import SECRET_A, SECRET_B, SET_A, SET_AB, _oct, _Server, server
+from test_jwks_client import SECRET_A, SECRET_B, SET_A, SET_AB, _oct, server
 
 __all__ = ["server"]  # the fixture, imported for the tests below
 
@@ -71,13 +72,15 @@ def test_constructor_matches_pyjwkclient() -> None:
             AsyncPyJWKClient(**bad)
         assert str(async_error.value) == str(sync_error.value)
     assert AsyncPyJWKClient("https://x.test/", cooldown_duration=5).cooldown_duration == 5
-    assert AsyncPyJWKClient("https://x.test/", 5, cooldown=7).cooldown_duration == 7
+    assert AsyncPyJWKClient("https://x.test/", cooldown_duration=5, cooldown=7).cooldown_duration == 7
     for name in ("stale_if_error", "refresh_ahead"):
         for cls in (PyJWKClient, AsyncPyJWKClient):
             with pytest.raises(PyJWKClientError, match=name):
-                cls("https://x.test/", **{name: -1})
+                negative: dict[str, Any] = {name: -1}
+                cls("https://x.test/", **negative)
             with pytest.raises(PyJWKClientError, match=name):
-                cls("https://x.test/", **{name: float("nan")})
+                nan: dict[str, Any] = {name: float("nan")}
+                cls("https://x.test/", **nan)
     with pytest.raises(PyJWKClientError, match="max_response_size"):
         AsyncPyJWKClient("https://x.test/", max_response_size=0)
     assert PyJWKClient("https://x.test/", cooldown=3).cooldown_duration == 3

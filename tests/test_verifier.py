@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import cyjwt
+from _observe import observe
 from cyjwt import JWTVerifier, PyJWK, PyJWKSet
 from cyjwt.exceptions import (
     DecodeError,
@@ -29,7 +30,7 @@ from cyjwt.exceptions import (
     InvalidSignatureError,
     PyJWKClientError,
 )
-from test_differential import NOW, mutate, observe, payloads
+from test_differential import NOW, mutate, payloads
 
 pyjwt = pytest.importorskip("jwt")
 crypto = pytest.importorskip("cryptography")
@@ -54,7 +55,8 @@ def _jwk(public: Any, kid: str | None, **extra: Any) -> dict[str, Any]:
     if kid is not None:
         data["kid"] = kid
     data.update(extra)
-    return data
+    jwk: dict[str, Any] = data
+    return jwk
 
 
 JWKS = {

@@ -260,6 +260,13 @@ cdef int _check_claims(dict payload, _Claims *c) except -1:
     return 0
 
 
-def check_claims(ClaimPolicy policy not None, dict payload not None):
-    """Check *payload* against *policy* now, as PyJWT._validate_claims does."""
+def check_claims(jwt_obj, ClaimPolicy policy not None, dict payload not None):
+    """Check *payload* against *policy* now, as *jwt_obj*._validate_claims
+    would; False (nothing checked) when that method must run instead: a
+    changed PyJWT, or a patched datetime (freezegun)."""
+    if not _plain_jwt(jwt_obj):
+        return False
+    if PyDict_GetItem(_API_JWT_GLOBALS, "datetime") != <PyObject *>_REAL_DATETIME:
+        return False
     _check_claims(payload, &policy.claims)
+    return True

@@ -50,7 +50,7 @@ def fast_setup(wiring: Any) -> None:
     global _wiring
     _wiring = wiring
     classes = [wiring.hmac_class, *wiring.asymmetric_attrs]
-    classes += [type(wiring.claims_checker), type(wiring.claims_checker._jws)]
+    classes += [wiring.jwt_class, wiring.jws_class]
     # The classes compared are the built-in ones along each MRO, not the
     # abstract Algorithm base (nothing on the path is inherited from it).
     _Wiring.originals = {
@@ -269,13 +269,12 @@ def claim_policy(
     return ClaimPolicy(options, audience, issuer, subject, leeway)
 
 
-def check_claims(policy: ClaimPolicy, payload: dict[str, Any]) -> None:
-    """Check *payload* against *policy* now, as PyJWT._validate_claims does."""
+def check_claims(jwt_obj: Any, policy: ClaimPolicy, payload: dict[str, Any]) -> bool:
+    """Check *payload* against *policy* now, with *jwt_obj*'s own
+    _validate_claims (so whatever it was changed to is honoured); True."""
     if type(policy) is not ClaimPolicy or type(payload) is not dict:
         raise TypeError("check_claims() takes a ClaimPolicy and a dict")
-    wiring = _wiring
-    wiring.validate_claims(
-        wiring.claims_checker,
+    jwt_obj._validate_claims(
         payload,
         policy.options,
         audience=policy.audience,
@@ -283,6 +282,7 @@ def check_claims(policy: ClaimPolicy, payload: dict[str, Any]) -> None:
         subject=policy.subject,
         leeway=policy.leeway,
     )
+    return True
 
 
 def _usable_call(jwt_obj: Any, key: Any) -> bool:
@@ -351,7 +351,7 @@ def jwt_decode_policy(
     if decoded is None:
         return None
     payload, header, signature = decoded
-    check_claims(policy, payload)
+    check_claims(self, policy, payload)
     if complete:
         return {"payload": payload, "header": _own(header), "signature": signature}
     return payload

@@ -173,10 +173,9 @@ class CoreWiring(NamedTuple):
     #: Attributes PyJWT and PyJWS instances have after __init__.
     jwt_attrs: int
     jws_attrs: int
-    #: PyJWT._validate_claims as defined (the pure twin's claim checks).
-    validate_claims: Callable[..., None]
-    #: A PyJWT to run those checks on (the module's own instance).
-    claims_checker: Any
+    #: The classes the fast path stands in for.
+    jwt_class: type
+    jws_class: type
 
 
 def _asymmetric_attrs() -> dict[type, int]:
@@ -204,8 +203,8 @@ def wiring() -> CoreWiring:
         algorithm_unset=api_jws._ALGORITHM_UNSET,
         jwt_attrs=_attribute_count(api_jwt.PyJWT()),
         jws_attrs=_attribute_count(api_jws.PyJWS()),
-        validate_claims=api_jwt.PyJWT._validate_claims,
-        claims_checker=api_jwt.PyJWT(),
+        jwt_class=api_jwt.PyJWT,
+        jws_class=api_jws.PyJWS,
     )
 
 

@@ -17,6 +17,8 @@ import threading
 from collections import OrderedDict
 from typing import Any, Union
 
+from . import _core
+
 __all__ = ["CachedToken", "TokenCache"]
 
 Token = Union[str, bytes]
@@ -90,3 +92,10 @@ class TokenCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _fresh_json(data: bytes | None) -> Any:
+    """A new object tree from cached JSON bytes: exactly what the full
+    decode returned for them, sharing nothing with earlier results."""
+    assert data is not None  # entries are complete before they are used
+    return _core.json_loads(data)

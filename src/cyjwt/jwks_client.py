@@ -37,7 +37,7 @@ from urllib.error import HTTPError, URLError  # noqa: F401 - also names of PyJWT
 from urllib.parse import urlparse  # noqa: F401 - also a name of PyJWT's module
 
 from . import _jwks_policy
-from ._jwks_policy import _NoRedirectHandler  # noqa: F401 - also a name of PyJWT's module
+from ._jwks_policy import _NoRedirectHandler as _NoRedirectHandler  # also PyJWT's name
 from .api_jwk import PyJWK, PyJWKSet
 from .api_jwt import decode_complete as decode_token
 from .exceptions import PyJWKClientConnectionError, PyJWKClientError  # noqa: F401
