@@ -5,7 +5,7 @@ It exports the same names as the pure twin, :mod:`cyjwt._core_py`, plus
 ``tests/test_core_exports.py`` checks that the three agree.
 """
 
-from typing import Any, Final
+from typing import Any, Callable, Final
 
 __all__ = [
     "IMPLEMENTATION",
@@ -98,9 +98,16 @@ def jwt_decode(
     """PyJWT.decode / decode_complete in one call; ``None``: not ours."""
 
 def jwt_decode_policy(
-    self: Any, token: Any, key: Any, algorithms: Any, policy: ClaimPolicy, complete: bool
+    self: Any,
+    key: Any,
+    algorithms: Any,
+    policy: ClaimPolicy,
+    complete: bool,
+    fallback: Callable[[Any, Any, bool], Any],
+    token: Any,
 ) -> Any:
-    """jwt_decode with the claim arguments prepared once, in *policy*; ``None``: not ours."""
+    """jwt_decode with the claim arguments prepared once; ``fallback(token,
+    key, complete)`` when the core declines."""
 
 def jwt_encode(
     self: Any,

@@ -157,15 +157,19 @@ def jwt_decode(self, token, key, algorithms, options, audience, issuer, subject,
     return _decode(self._jws, token, key, algorithms, &claims, complete)
 
 
-def jwt_decode_policy(self, token, key, algorithms, ClaimPolicy policy not None, bint complete):
-    """jwt_decode with the claim arguments prepared once, in *policy*.
-
-    *algorithms* must be a non-empty list or tuple (the caller checked it
-    once); None: not ours.
+def jwt_decode_policy(self, key, algorithms, ClaimPolicy policy not None, bint complete, fallback,
+                      token):
+    """jwt_decode with the claim arguments prepared once, in *policy*, for a
+    prebound verifier: *algorithms* is a non-empty list or tuple (checked
+    once by the caller).  When the core declines the call, the answer is
+    ``fallback(token, key, complete)``; *token* comes last so that a
+    verifier can bind everything else once (functools.partial).
     """
-    if not _usable_call(self, key):
-        return None
-    return _decode(self._jws, token, key, algorithms, &policy.claims, complete)
+    if _usable_call(self, key):
+        result = _decode(self._jws, token, key, algorithms, &policy.claims, complete)
+        if result is not None:
+            return result
+    return fallback(token, key, complete)
 
 
 cdef object _decode(object jws, object token, object key, object algorithms, _Claims *claims,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hmac
 import json
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ._core_py_codec import _missing_alg, b64url_decode_segment, b64url_encode, split_token
 from ._texts import (
@@ -336,20 +336,25 @@ def jwt_decode(
 
 
 def jwt_decode_policy(
-    self: Any, token: Any, key: Any, algorithms: Any, policy: ClaimPolicy, complete: bool
+    self: Any,
+    key: Any,
+    algorithms: Any,
+    policy: ClaimPolicy,
+    complete: bool,
+    fallback: Callable[[Any, Any, bool], Any],
+    token: Any,
 ) -> Any:
-    """jwt_decode with the claim arguments prepared once, in *policy*.
-
-    *algorithms* must be a non-empty list or tuple (the caller checked it
-    once); None: not ours.
+    """jwt_decode with the claim arguments prepared once, in *policy*, for a
+    prebound verifier: *algorithms* is a non-empty list or tuple (checked
+    once by the caller).  When the core declines the call, the answer is
+    ``fallback(token, key, complete)``; *token* comes last so that a
+    verifier can bind everything else once (functools.partial).
     """
     if type(policy) is not ClaimPolicy:
         raise TypeError("jwt_decode_policy() takes a ClaimPolicy")
-    if not _usable_call(self, key):
-        return None
-    decoded = _decode(self._jws, token, key, algorithms)
+    decoded = _decode(self._jws, token, key, algorithms) if _usable_call(self, key) else None
     if decoded is None:
-        return None
+        return fallback(token, key, complete)
     payload, header, signature = decoded
     check_claims(self, policy, payload)
     if complete:

@@ -17,6 +17,7 @@ declines, exactly as :func:`cyjwt.decode` does.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Container, Iterable, Mapping
 from datetime import timedelta
@@ -161,6 +162,24 @@ class JWTVerifier:
             self._policy = _core.claim_policy(merged, audience, issuer, subject, leeway)
         self._core_decode = _core.jwt_decode_policy
         self._core_check = _core.check_claims
+        if (
+            type(self) is JWTVerifier  # a subclass's own decode() must run
+            and self._policy is not None
+            and not self._lookup
+            and isinstance(self._source, _SingleKey)
+        ):
+            # Nothing to resolve and nothing to remember: decode() is the
+            # core's call itself, everything but the token bound here (an
+            # instance attribute in front of the method, same behaviour).
+            key = self._source.key
+            self.decode = functools.partial(  # type: ignore[method-assign]
+                self._core_decode, _jwt_global_obj, key, self._algorithms, self._policy,
+                False, self._general_decode,
+            )
+            self.decode_complete = functools.partial(  # type: ignore[method-assign]
+                self._core_decode, _jwt_global_obj, key, self._algorithms, self._policy,
+                True, self._general_decode,
+            )
 
     # -- the two seams -----------------------------------------------------
 
@@ -168,11 +187,15 @@ class JWTVerifier:
         """The one place a token is decoded: :func:`cyjwt.decode_complete`
         (or :func:`cyjwt.decode`) with the verifier's policy and *key*."""
         if self._policy is not None:
-            decoded: dict[str, Any] | None = self._core_decode(
-                _jwt_global_obj, token, key, self._algorithms, self._policy, complete
+            decoded: dict[str, Any] = self._core_decode(
+                _jwt_global_obj, key, self._algorithms, self._policy, complete,
+                self._general_decode, token,
             )
-            if decoded is not None:
-                return decoded
+            return decoded
+        return self._general_decode(token, key, complete)
+
+    def _general_decode(self, token: str | bytes, key: Any, complete: bool) -> dict[str, Any]:
+        """The general path, for what the core declines (and without a policy)."""
         decode = _jwt_global_obj.decode_complete if complete else _jwt_global_obj.decode
         return decode(
             token,
