@@ -7,14 +7,29 @@
 cdef bytes _B64_ALPHABET = BASE64URL_ALPHABET
 cdef const char *_B64_CHARS = _B64_ALPHABET
 cdef signed char _B64_VALUE[256]
+# For the four characters of a group, each one's 6 bits already in place in
+# the 24-bit result; a character outside the alphabet sets bit 24, so one
+# test over the OR of four lookups checks the whole group.
+DEF B64_INVALID = 0x1000000
+cdef unsigned int _B64_AT_18[256]
+cdef unsigned int _B64_AT_12[256]
+cdef unsigned int _B64_AT_6[256]
+cdef unsigned int _B64_AT_0[256]
 
 
 cdef void _init_b64_table() noexcept:
     cdef int i
+    cdef unsigned int v
     for i in range(256):
         _B64_VALUE[i] = -1
+        _B64_AT_18[i] = _B64_AT_12[i] = _B64_AT_6[i] = _B64_AT_0[i] = B64_INVALID
     for i in range(64):
         _B64_VALUE[<uint8_t>_B64_CHARS[i]] = i
+        v = <unsigned int>i
+        _B64_AT_18[<uint8_t>_B64_CHARS[i]] = v << 18
+        _B64_AT_12[<uint8_t>_B64_CHARS[i]] = v << 12
+        _B64_AT_6[<uint8_t>_B64_CHARS[i]] = v << 6
+        _B64_AT_0[<uint8_t>_B64_CHARS[i]] = v
 
 
 _init_b64_table()
@@ -55,16 +70,15 @@ cdef Py_ssize_t _b64_decode_strict(const uint8_t *src, Py_ssize_t n, uint8_t *ou
     cdef int a, b, c, d
     if rem == 1:
         return -1
+    cdef unsigned int group
     while i + 4 <= n:
-        a = _B64_VALUE[src[i]]
-        b = _B64_VALUE[src[i + 1]]
-        c = _B64_VALUE[src[i + 2]]
-        d = _B64_VALUE[src[i + 3]]
-        if (a | b | c | d) < 0:
+        group = (_B64_AT_18[src[i]] | _B64_AT_12[src[i + 1]]
+                 | _B64_AT_6[src[i + 2]] | _B64_AT_0[src[i + 3]])
+        if group & B64_INVALID:
             return -1
-        out[o] = <uint8_t>((a << 2) | (b >> 4))
-        out[o + 1] = <uint8_t>(((b & 15) << 4) | (c >> 2))
-        out[o + 2] = <uint8_t>(((c & 3) << 6) | d)
+        out[o] = <uint8_t>(group >> 16)
+        out[o + 1] = <uint8_t>(group >> 8)
+        out[o + 2] = <uint8_t>group
         i += 4
         o += 3
     if rem == 2:

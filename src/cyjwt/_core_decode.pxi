@@ -60,8 +60,17 @@ cdef object _cached_header(const char *s, Py_ssize_t n):
 
 
 cdef void _remember_header(const char *s, Py_ssize_t n, dict header):
+    """Keep *header* if it is plain: immutable values only, no ``b64`` or
+    ``crit``, a ``kid`` (if any) that is a str; so a header from the cache
+    needs none of those checks again."""
     global _LAST_HEADER
+    cdef PyObject *kid
     if CYJWT_FREE_THREADED or n > MAX_CACHED_HEADER:
+        return
+    if PyDict_GetItem(header, "b64") != NULL or PyDict_GetItem(header, "crit") != NULL:
+        return
+    kid = PyDict_GetItem(header, "kid")
+    if kid != NULL and type(<object>kid) is not str:
         return
     for value in header.values():
         if type(value) not in (str, int, float, bool) and value is not None:
@@ -99,9 +108,9 @@ cdef object _token_header(object token, const char **s_out, Py_ssize_t *n_out,
             return None
         if type(header) is not dict:
             raise DecodeError(HEADER_NOT_OBJECT)
+        if PyDict_GetItem(header, "b64") != NULL or PyDict_GetItem(header, "crit") != NULL:
+            return None
         _remember_header(s, first, <dict>header)
-    if PyDict_GetItem(header, "b64") != NULL or PyDict_GetItem(header, "crit") != NULL:
-        return None
     s_out[0] = s
     n_out[0] = n
     first_out[0] = first
@@ -189,7 +198,8 @@ cdef object _decode(object jws, object token, object key, object algorithms, _Cl
     try:
         _segment_fill(&payload_seg, <const uint8_t *>s + first + 1, last - first - 1, "payload")
         _segment_fill(&sig_seg, <const uint8_t *>s + last + 1, n - last - 1, "crypto")
-        if not _signature_holds(jws, s, last, <dict>header, algorithms, key, &sig_seg):
+        if not _signature_holds(jws, s, last, <dict>header, from_cache, algorithms, key,
+                                &sig_seg):
             return None
         payload = _segment_to_json(&payload_seg, "payload")
         if payload is _NOT_OURS:
@@ -212,17 +222,20 @@ cdef object _decode(object jws, object token, object key, object algorithms, _Cl
 
 
 cdef bint _signature_holds(object jws, const char *s, Py_ssize_t last, dict header,
-                           object algorithms, object key, _Segment *sig_seg) except -1:
+                           bint from_cache, object algorithms, object key,
+                           _Segment *sig_seg) except -1:
     """PyJWS._verify_signature (with _validate_kid before it): raises what
-    it raises; False when the general path must verify instead."""
+    it raises; False when the general path must verify instead.  A header
+    *from_cache* is known to have a str ``kid`` or none."""
     cdef PyObject *found_ptr
     cdef int hash_id, kind
     cdef _HmacKey state
     cdef uint8_t mac[64]
     cdef Py_ssize_t size
-    found_ptr = PyDict_GetItem(header, "kid")
-    if found_ptr != NULL and type(<object>found_ptr) is not str:
-        raise InvalidTokenError(KID_NOT_STRING)
+    if not from_cache:
+        found_ptr = PyDict_GetItem(header, "kid")
+        if found_ptr != NULL and type(<object>found_ptr) is not str:
+            raise InvalidTokenError(KID_NOT_STRING)
     found_ptr = PyDict_GetItem(header, "alg")
     if found_ptr == NULL:
         _missing_alg()
@@ -288,7 +301,9 @@ def jws_header(self, token):
         _segment_fill(&seg, <const uint8_t *>s + last + 1, n - last - 1, "crypto")
     finally:
         _segment_free(&seg)
+    if from_cache:
+        return (<dict>header).copy()  # plain (see _remember_header); stays private
     found_ptr = PyDict_GetItem(header, "kid")
     if found_ptr != NULL and type(<object>found_ptr) is not str:
         raise InvalidTokenError(KID_NOT_STRING)
-    return (<dict>header).copy() if from_cache else header
+    return header
