@@ -263,7 +263,8 @@ cdef object _read_value(_Reader *r, int depth):
         if depth >= MAX_DEPTH:
             return _fail(r)
         r.i += 1
-        obj = {}
+        # The top level (a claims set) is presized; nested objects are small.
+        obj = cyjwt_new_dict(12) if depth == 0 else {}
         _skip_ws(r)
         if r.i < r.n and r.s[r.i] == 125:
             r.i += 1
