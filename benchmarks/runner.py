@@ -47,7 +47,7 @@ THREAD_COUNTS = (1, 2, 4)
 COLORS = {
     "cyjwt": "#d62728", "cyjwt-pure": "#ff9896", "pyjwt": "#1f77b4", "oxyjwt": "#ff7f0e",
     "pyjwt-rs": "#bcbd22", "joserfc": "#2ca02c", "authlib": "#9467bd",
-    "python-jose": "#8c564b", "jwcrypto": "#e377c2", "floor": "#b0b0b0",
+    "python-jose": "#8c564b", "jwcrypto": "#e377c2", "floor": "#b0b0b0", "native": "#404040",
 }
 
 
@@ -227,7 +227,8 @@ def render_matrix(report: dict) -> str:
             and report["libraries"][k]["available"] and k != BASELINE]
     short = {"cyjwt": "cyjwt", "cyjwt-pure": "cy-pure", "oxyjwt": "oxyjwt",
              "pyjwt-rs": "pyjwt-rs", "joserfc": "joserfc", "authlib": "authlib",
-             "python-jose": "py-jose", "jwcrypto": "jwcrypto", "floor": "floor"}
+             "python-jose": "py-jose", "jwcrypto": "jwcrypto", "floor": "by-hand",
+             "native": "native"}
     w0 = max(len(o) for o in report["ops"]) + 2
     head = f"{'time / PyJWT time':<{w0}}" + "".join(f"{short.get(k, k):>10}" for k in libs)
     lines = [head, "-" * len(head)]
