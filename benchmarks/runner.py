@@ -4,7 +4,8 @@ Run from the repository root::
 
     python -m benchmarks                 # full run, writes bench-out/
     python -m benchmarks --quick         # < 1 minute on 2 cores
-    python -m benchmarks --out DIR       # DIR/results.json and DIR/chart.png
+    python -m benchmarks --out DIR       # DIR/results.json, DIR/chart.png, DIR/gateway.png
+    python -m benchmarks --gateway       # only the end-to-end gateway run
 
 See docs/benchmarks.md for what the columns mean and how the timing is done.
 """
@@ -29,6 +30,9 @@ from typing import Any, Optional
 
 from ._adapters import ADAPTER_BY_KEY, ADAPTERS, LABELS, Adapter
 from ._fixtures import OPS, OPS_BY_NAME, make_fixtures
+from ._chart import write_chart, write_gateway_chart
+from .gateway.report import render_gateway
+from .gateway.run import GATEWAY_MODES, run_gateway
 from ._harness import (
     build_cells,
     calibrate,
@@ -43,14 +47,6 @@ BASELINE = "pyjwt"
 MEMORY_LIMIT = 1 << 20  # RSS growth above 1 MiB is a FAILURE
 THREAD_OPS = ("HS256 decode", "RS256 decode keyobj")
 THREAD_COUNTS = (1, 2, 4)
-# fixed colours so that charts from different runs read the same way
-COLORS = {
-    "cyjwt": "#d62728", "cyjwt-pure": "#ff9896", "pyjwt": "#1f77b4", "oxyjwt": "#ff7f0e",
-    "pyjwt-rs": "#bcbd22", "joserfc": "#2ca02c", "authlib": "#9467bd",
-    "python-jose": "#8c564b", "jwcrypto": "#e377c2", "floor": "#b0b0b0", "native": "#404040",
-}
-
-
 @dataclass
 class Config:
     rounds: int
@@ -287,65 +283,6 @@ def render_memory(report: dict) -> str:
     return "\n".join(lines)
 
 
-# --------------------------------------------------------------------------- chart
-
-
-def write_chart(report: dict, path: Path) -> str:
-    """Grouped bar chart, log scale; returns a note ("" on success)."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except Exception as exc:
-        return f"chart skipped: matplotlib is not available ({type(exc).__name__})"
-
-    libs = [k for k in report["library_order"] if k in report["libraries"]
-            and report["libraries"][k]["available"]]
-    families = [("hmac", "HMAC and header"), ("rsa", "RSA (RS256, PS256)"),
-                ("ec", "Elliptic curves (ES256, EdDSA)")]
-    ops_by_family = {f: [o for o in report["ops"] if OPS_BY_NAME[o].family == f]
-                     for f, _ in families}
-    families = [(f, t) for f, t in families if ops_by_family[f]]
-    if not families:
-        return "chart skipped: no operations"
-    colors = {k: COLORS.get(k, "#17becf") for k in libs}
-    fig, axes = plt.subplots(len(families), 1, figsize=(16, 5.2 * len(families)), squeeze=False)
-    width = 0.84 / max(1, len(libs))
-    for ax, (fam, title) in zip(axes[:, 0], families):
-        ops = ops_by_family[fam]
-        for j, k in enumerate(libs):
-            xs, ys, lo, hi = [], [], [], []
-            for i, o in enumerate(ops):
-                c = report["results"][o].get(k)
-                if not c or c["status"] != "ok":
-                    continue
-                xs.append(i - 0.42 + width * (j + 0.5))
-                ys.append(c["median_s"] * 1e6)
-                lo.append(max(0.0, (c["median_s"] - c["min_s"]) * 1e6))
-                hi.append(max(0.0, (c["max_s"] - c["median_s"]) * 1e6))
-            if xs:
-                ax.bar(xs, ys, width, color=colors[k], label=LABELS[k],
-                       yerr=[lo, hi], error_kw={"elinewidth": 0.6, "capsize": 1.5},
-                       hatch="//" if k == "floor" else None,
-                       edgecolor="black" if k == "floor" else None, linewidth=0.3)
-        ax.set_yscale("log")
-        ax.set_xticks(range(len(ops)))
-        ax.set_xticklabels(ops, rotation=20, ha="right", fontsize=8)
-        ax.set_ylabel("µs per call (median; whiskers min–max)")
-        ax.set_title(title)
-        ax.grid(axis="y", which="both", alpha=0.3)
-    axes[0, 0].legend(ncol=min(5, len(libs)), fontsize=8, loc="upper left")
-    m = report["machine"]
-    fig.suptitle(f"cyjwt benchmarks ({report['config']['mode']}): {m.get('cpu_model')}, "
-                 f"{m.get('cpus_usable')} CPUs, Python {m.get('python')}, "
-                 f"cyjwt IMPLEMENTATION={m.get('cyjwt_implementation')}", fontsize=10)
-    fig.tight_layout(rect=(0, 0, 1, 0.98))
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return ""
-
-
 # --------------------------------------------------------------------------- phases
 
 
@@ -444,6 +381,10 @@ def parse_args(argv: Optional[list]) -> argparse.Namespace:
     p.add_argument("--no-memory", action="store_true", help="skip the memory soak")
     p.add_argument("--memory-n", type=int, default=0, help="override the number of soak decodes")
     p.add_argument("--no-chart", action="store_true", help="do not draw chart.png")
+    g2 = p.add_mutually_exclusive_group()
+    g2.add_argument("--gateway", action="store_true",
+                    help="only the end-to-end gateway run (uvicorn + wrk on 127.0.0.1)")
+    g2.add_argument("--no-gateway", action="store_true", help="skip the gateway run")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 on a memory FAILURE or a WRONG/error verdict for cyjwt")
     return p.parse_args(argv)
@@ -460,8 +401,10 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
     rng = random.Random(seed)
     notes: list[str] = []
     paths = _extra_pythonpath()
-    ops = select_ops(args.ops)
-    wanted = [s.strip() for s in args.libs.split(",") if s.strip()] or [a.key for a in ADAPTERS]
+    # --gateway: only the gateway run, no per-call timing
+    ops = [] if args.gateway else select_ops(args.ops)
+    wanted = [] if args.gateway else (
+        [s.strip() for s in args.libs.split(",") if s.strip()] or [a.key for a in ADAPTERS])
     unknown = [k for k in wanted if k not in ADAPTER_BY_KEY]
     if unknown:
         raise SystemExit(f"unknown --libs {unknown}; known: {[a.key for a in ADAPTERS]}")
@@ -478,7 +421,7 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
             adapters[key] = a
         else:
             notes.append(f"{a.label}: skipped, {a.note}")
-    if BASELINE not in adapters:
+    if BASELINE not in adapters and not args.gateway:
         notes.append("PyJWT is not available: ratios are n/a")
 
     fx = make_fixtures()
@@ -542,13 +485,13 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
 
     # ---- threads
     threads = None
-    if not args.no_threads:
+    if not args.no_threads and not args.gateway:
         log("[bench] thread scaling")
         threads = run_threads(adapters, fx, cfg, rng)
 
     # ---- memory
     memory = None
-    if not args.no_memory:
+    if not args.no_memory and not args.gateway:
         mem_libs = [k for k in ("cyjwt", "cyjwt-pure", BASELINE)
                     if k in adapters
                     or (k == "cyjwt-pure" and libraries.get(k, {}).get("available"))]
@@ -558,8 +501,19 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
             notes.append(f"memory soak used {cfg.memory_n:,} decodes per library, not 10^6 "
                          f"({mode} mode)")
 
+    # ---- the end-to-end gateway run
+    gateway = None
+    if not args.no_gateway:
+        gw_cfg = GATEWAY_MODES[mode]
+        log(f"[bench] gateway run: {gw_cfg.reps} x {gw_cfg.duration_s} s per configuration")
+        gateway = run_gateway(fx.keys, gw_cfg, _subprocess_env(paths, no_extensions=False),
+                              rng, log)
+        notes.extend(gateway.get("notes", []))
+        if gateway.get("skipped"):
+            notes.append(f"gateway run skipped: {gateway['skipped']}")
+
     report = {
-        "schema": 1,
+        "schema": 2,
         "config": {"mode": mode, "rounds": cfg.rounds, "batch_target_s": cfg.target,
                    "seed": seed, "baseline": BASELINE},
         "machine": machine_info(libraries),
@@ -569,6 +523,7 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
         "results": results,
         "threads": threads,
         "memory": memory,
+        "gateway": gateway,
         "notes": notes,
     }
 
@@ -578,6 +533,9 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
                                  for m in memory["results"].values())
         bad_cy = any(str(r.get(k, {}).get("status", "")).startswith(("WRONG", "error"))
                      for r in results.values() for k in ("cyjwt", "cyjwt-pure"))
+        bad_cy = bad_cy or any(
+            str(c.get("status", "")).startswith(("WRONG", "error"))
+            for c in (gateway or {}).get("configs", []) if c.get("mode") in ("cyjwt", "verifier"))
         if bad_mem or bad_cy:
             exit_code = 1
     report["elapsed_s"] = time.perf_counter() - t_start
@@ -597,12 +555,17 @@ def _main(args: argparse.Namespace, argv: list) -> int:
     report = {"command": " ".join(["python -m benchmarks", *argv]).strip(), **report}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    chart_note = "chart skipped (--no-chart)" if args.no_chart else \
-        write_chart(report, out / "chart.png")
-    if chart_note:
-        report["notes"].append(chart_note)
-    else:
-        report["chart"] = str(out / "chart.png")
+    charts = []
+    for name, draw, wanted in (("chart.png", write_chart, bool(report["ops"])),
+                               ("gateway.png", write_gateway_chart, bool(report["gateway"]))):
+        if not wanted:
+            continue
+        note = f"{name} skipped (--no-chart)" if args.no_chart else draw(report, out / name)
+        if note:
+            report["notes"].append(note)
+        else:
+            charts.append(str(out / name))
+    report["charts"] = charts
     report["elapsed_s"] = round(report["elapsed_s"], 2)
     with open(out / "results.json", "w") as f:
         json.dump(report, f, indent=1)
@@ -615,11 +578,13 @@ def _main(args: argparse.Namespace, argv: list) -> int:
           f"cyjwt IMPLEMENTATION={m.get('cyjwt_implementation')}")
     print("versions: " + ", ".join(f"{LABELS[k]} {v['version']}"
                                    for k, v in report["libraries"].items() if v["available"]))
-    print()
-    print(render_table(report))
-    print()
-    print(render_matrix(report))
-    for block in (render_threads(report), render_memory(report)):
+    if report["ops"]:
+        print()
+        print(render_table(report))
+        print()
+        print(render_matrix(report))
+    for block in (render_threads(report), render_memory(report),
+                  render_gateway(report.get("gateway"))):
         if block:
             print()
             print(block)
@@ -629,8 +594,8 @@ def _main(args: argparse.Namespace, argv: list) -> int:
         for n in report["notes"]:
             print(f"  - {n}")
     print()
-    print(f"wrote {out / 'results.json'}" + ("" if chart_note else f" and {out / 'chart.png'}")
-          + f" in {report['elapsed_s']:.1f} s")
+    print(f"wrote {', '.join([str(out / 'results.json'), *charts])} "
+          f"in {report['elapsed_s']:.1f} s")
     if code:
         print("--strict: failing (see FAILURE / WRONG above)")
     return code
