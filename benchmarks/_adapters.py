@@ -70,8 +70,8 @@ class Adapter:
                 self.mod = importlib.import_module(self.module)
                 top = importlib.import_module(self.module.partition(".")[0])
         except ModuleNotFoundError as exc:
-            top = self.module.partition(".")[0]
-            if exc.name == top:
+            top_name = self.module.partition(".")[0]
+            if exc.name == top_name:
                 self.note = self.missing_note
             else:
                 self.note = f"not importable ({type(exc).__name__}: {exc})"
@@ -174,7 +174,8 @@ class PyJWTRsAdapter(PyJWTAdapter):
     module = "jwt_rs"
     dists = ("pyjwt-rs", "pyjwt_rs")
     missing_note = ("not installed: pyjwt-rs publishes no wheel for this platform, only a "
-                    "source distribution that needs a Rust toolchain (not in the bench extra)")
+                    "source distribution that needs a Rust toolchain, so the bench extra "
+                    "leaves it out")
 
     def load(self) -> bool:
         return Adapter.load(self)
@@ -501,6 +502,7 @@ class NativeFloorAdapter(FloorAdapter):
             return False
         from ._native_build import load_native_floor
 
+        self.native: Any
         self.native, why = load_native_floor()
         if self.native is None:
             self.note = why
@@ -514,7 +516,8 @@ class NativeFloorAdapter(FloorAdapter):
     def build(self, op: Op, fx: Fixtures) -> Optional[Fn]:
         native = self.native
         if op.kind == "header":
-            return native.header
+            header: Fn = native.header
+            return header
         if not op.alg.startswith("HS"):
             return super().build(op, fx)
         bits, secret = int(op.alg[2:]), HMAC_SECRET

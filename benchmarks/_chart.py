@@ -19,16 +19,25 @@ from typing import Any, Dict, List, Optional, Tuple
 from ._adapters import LABELS
 
 
-def FuncFormatter(fn: Any) -> Any:  # noqa: N802 (matplotlib's name)
-    from matplotlib.ticker import FuncFormatter as formatter
+def _formatter(fn: Any) -> Any:
+    from matplotlib.ticker import FuncFormatter
 
-    return formatter(fn)
+    return FuncFormatter(fn)
+
 
 # fixed colours so that charts from different runs read the same way
 COLORS = {
-    "cyjwt": "#d62728", "cyjwt-pure": "#ff9896", "pyjwt": "#1f77b4", "oxyjwt": "#ff7f0e",
-    "pyjwt-rs": "#bcbd22", "joserfc": "#2ca02c", "authlib": "#9467bd",
-    "python-jose": "#8c564b", "jwcrypto": "#e377c2", "floor": "#c8c8c8", "native": "#404040",
+    "cyjwt": "#d62728",
+    "cyjwt-pure": "#ff9896",
+    "pyjwt": "#1f77b4",
+    "oxyjwt": "#ff7f0e",
+    "pyjwt-rs": "#bcbd22",
+    "joserfc": "#2ca02c",
+    "authlib": "#9467bd",
+    "python-jose": "#8c564b",
+    "jwcrypto": "#e377c2",
+    "floor": "#c8c8c8",
+    "native": "#404040",
 }
 FLOORS = ("floor", "native")
 BASELINE = "pyjwt"
@@ -54,9 +63,11 @@ def op_family(op_name: str) -> str:
     return "hmac" if op_name.startswith("HS") else "asym"
 
 
-FAMILIES = [("hmac", "HMAC: HS256 / HS384 / HS512"),
-            ("asym", "Asymmetric: RS256, PS256, ES256, EdDSA"),
-            ("header", "Header only")]
+FAMILIES = [
+    ("hmac", "HMAC: HS256 / HS384 / HS512"),
+    ("asym", "Asymmetric: RS256, PS256, ES256, EdDSA"),
+    ("header", "Header only"),
+]
 
 
 def speedup(cell: Optional[Dict[str, Any]]) -> Optional[float]:
@@ -68,9 +79,11 @@ def speedup(cell: Optional[Dict[str, Any]]) -> Optional[float]:
 
 
 def _libs(report: Report) -> List[str]:
-    return [k for k in report["library_order"]
-            if k in report["libraries"] and report["libraries"][k]["available"]
-            and k != BASELINE]
+    return [
+        k
+        for k in report["library_order"]
+        if k in report["libraries"] and report["libraries"][k]["available"] and k != BASELINE
+    ]
 
 
 def _bars(ax: Any, report: Report, ops: List[str], libs: List[str]) -> None:
@@ -83,18 +96,33 @@ def _bars(ax: Any, report: Report, ops: List[str], libs: List[str]) -> None:
                 xs.append(i - 0.42 + width * (j + 0.5))
                 ys.append(s)
         if xs:
-            ax.bar(xs, ys, width, color=COLORS.get(k, "#17becf"), label=LABELS.get(k, k),
-                   hatch="//" if k in FLOORS else None,
-                   edgecolor="black" if k in FLOORS else None, linewidth=0.3)
+            ax.bar(
+                xs,
+                ys,
+                width,
+                color=COLORS.get(k, "#17becf"),
+                label=LABELS.get(k, k),
+                hatch="//" if k in FLOORS else None,
+                edgecolor="black" if k in FLOORS else None,
+                linewidth=0.3,
+            )
         if k == "cyjwt":
             for x, y in zip(xs, ys):
-                ax.annotate(f"{y:.3g}x", (x, y), xytext=(0, 2), textcoords="offset points",
-                            ha="center", va="bottom", fontsize=7, color=COLORS[k],
-                            rotation=90)
+                ax.annotate(
+                    f"{y:.3g}x",
+                    (x, y),
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
+                    color=COLORS[k],
+                    rotation=90,
+                )
     ax.axhline(1.0, color="#1f77b4", linewidth=1.2, linestyle="--")
     ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}x"))
-    ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
+    ax.yaxis.set_major_formatter(_formatter(lambda v, _pos: f"{v:g}x"))
+    ax.yaxis.set_minor_formatter(_formatter(lambda v, _pos: ""))
     low, high = ax.get_ylim()
     ax.set_ylim(low, high * 1.6)
     ax.set_xticks(range(len(ops)))
@@ -108,15 +136,20 @@ def write_chart(report: Report, path: Path) -> str:
     plt, why = _pyplot()
     if plt is None:
         return why
-    ops_by_family = {f: [o for o in report.get("ops", []) if op_family(o) == f]
-                     for f, _ in FAMILIES}
+    ops_by_family = {
+        f: [o for o in report.get("ops", []) if op_family(o) == f] for f, _ in FAMILIES
+    }
     families = [(f, t) for f, t in FAMILIES if ops_by_family[f]]
     if not families:
         return "chart skipped: no operations"
     libs = _libs(report)
     big = [f for f, _ in families if f != "header"]
-    fig = plt.figure(figsize=(17, 5.0 * len(big) + (3.6 if "header" in ops_by_family
-                                                       and ops_by_family["header"] else 0)))
+    fig = plt.figure(
+        figsize=(
+            17,
+            5.0 * len(big) + (3.6 if "header" in ops_by_family and ops_by_family["header"] else 0),
+        )
+    )
     rows = len(big) + (1 if ops_by_family["header"] else 0)
     grid = fig.add_gridspec(rows, 5)
     legend_ax = None
@@ -139,20 +172,21 @@ def write_chart(report: Report, path: Path) -> str:
     if legend_ax is not None:
         legend_ax.legend(handles, labels, ncol=3, fontsize=9, loc="center left", frameon=False)
     else:
-        fig.axes[0].legend(handles, labels, ncol=min(6, len(labels)), fontsize=8,
-                           loc="upper right")
+        fig.axes[0].legend(handles, labels, ncol=min(6, len(labels)), fontsize=8, loc="upper right")
     m = report["machine"]
-    fig.suptitle(f"Speed-up over PyJWT {report['libraries'].get(BASELINE, {}).get('version')} "
-                 f"({report['config']['mode']} run): {m.get('cpu_model')}, "
-                 f"{m.get('cpus_usable')} CPUs, Python {m.get('python')}", fontsize=11)
+    fig.suptitle(
+        f"Speed-up over PyJWT {report['libraries'].get(BASELINE, {}).get('version')} "
+        f"({report['config']['mode']} run): {m.get('cpu_model')}, "
+        f"{m.get('cpus_usable')} CPUs, Python {m.get('python')}",
+        fontsize=11,
+    )
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return ""
 
 
-GATEWAY_COLORS = {"none": "#b0b0b0", "pyjwt": "#1f77b4", "cyjwt": "#ff9896",
-                  "verifier": "#d62728"}
+GATEWAY_COLORS = {"none": "#b0b0b0", "pyjwt": "#1f77b4", "cyjwt": "#ff9896", "verifier": "#d62728"}
 
 
 def write_gateway_chart(report: Report, path: Path) -> str:
@@ -184,12 +218,16 @@ def write_gateway_chart(report: Report, path: Path) -> str:
         ax.set_yticklabels([c["label"] for c in rows], fontsize=9)
         ax.set_xlim(0, top * 1.75)
         ax.set_xlabel("requests per second (median of runs)")
-        ax.set_title(f"{alg}" + (" (key from a local JWKS endpoint)" if alg == "RS256" else ""),
-                     fontsize=10)
+        ax.set_title(
+            f"{alg}" + (" (key from a local JWKS endpoint)" if alg == "RS256" else ""), fontsize=10
+        )
         ax.grid(axis="x", alpha=0.3)
-    fig.suptitle(f"Gateway: {gw.get('server')}; load: {gw.get('load_generator')}, "
-                 f"{gw.get('connections')} connections\n{gw.get('token')}; verify = share "
-                 f"of server time inside the token check", fontsize=9)
+    fig.suptitle(
+        f"Gateway: {gw.get('server')}; load: {gw.get('load_generator')}, "
+        f"{gw.get('connections')} connections\n{gw.get('token')}; verify = share "
+        f"of server time inside the token check",
+        fontsize=9,
+    )
     fig.tight_layout(rect=(0, 0, 1, 0.90))
     fig.savefig(path, dpi=90)
     plt.close(fig)

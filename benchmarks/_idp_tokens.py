@@ -43,8 +43,7 @@ def _keycloak(now: int) -> Claims:
         "acr": "1",
         "allowed-origins": ["https://shop.acme.example"],
         "realm_access": {
-            "roles": ["offline_access", "uma_authorization", "default-roles-customers",
-                      "customer"],
+            "roles": ["offline_access", "uma_authorization", "default-roles-customers", "customer"],
         },
         "resource_access": {
             "orders-api": {"roles": ["orders:read", "orders:write"]},
@@ -86,11 +85,16 @@ def _cognito(now: int) -> Claims:
         "given_name": "Åsa",
         "origin_jti": "0c9d8e7f-6a5b-4c3d-b2e1-f0a9b8c7d6e5",
         "aud": "3n4b5m6v7c8x9z0l1k2j3h4g5f",
-        "identities": [{
-            "userId": "104857392018475620193", "providerName": "Google",
-            "providerType": "Google", "issuer": None, "primary": "true",
-            "dateCreated": "1704067200000",
-        }],
+        "identities": [
+            {
+                "userId": "104857392018475620193",
+                "providerName": "Google",
+                "providerType": "Google",
+                "issuer": None,
+                "primary": "true",
+                "dateCreated": "1704067200000",
+            }
+        ],
         "token_use": "id",
         "auth_time": now - 42,
         "name": "Åsa Öberg",
@@ -131,14 +135,32 @@ def _entra(now: int) -> Claims:
 
 
 SHAPES: dict[str, Shape] = {
-    "keycloak": Shape("Keycloak", "kc-9WJx0c5yGv3Rb1nQmE8tZ2hL4pK7sD6fA0uI", "https://sso.acme.example/realms/customers",
-                      "orders-api", _keycloak),
-    "auth0": Shape("Auth0", "NkJCQzIyQzRBMEU4NjhGNUU4MzU4RkY0M0ZDQzkwOUQ0Q0VGNUMwQg",
-                   "https://acme.eu.auth0.com/", "https://api.acme.example", _auth0),
-    "cognito": Shape("Cognito", "9rT2xQ7mK4pL1vN8bC5zW3eY6uI0oA2sD4fG7hJ9kLw=",
-                     "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Xy7AbC12d",
-                     "3n4b5m6v7c8x9z0l1k2j3h4g5f", _cognito),
-    "entra": Shape("Entra ID", "kWbkaa6qs8wsTnBwiiNYOhHbnAw",
-                   f"https://login.microsoftonline.com/{_TENANT}/v2.0",
-                   "api://a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", _entra),
+    "keycloak": Shape(
+        "Keycloak",
+        "kc-9WJx0c5yGv3Rb1nQmE8tZ2hL4pK7sD6fA0uI",
+        "https://sso.acme.example/realms/customers",
+        "orders-api",
+        _keycloak,
+    ),
+    "auth0": Shape(
+        "Auth0",
+        "NkJCQzIyQzRBMEU4NjhGNUU4MzU4RkY0M0ZDQzkwOUQ0Q0VGNUMwQg",
+        "https://acme.eu.auth0.com/",
+        "https://api.acme.example",
+        _auth0,
+    ),
+    "cognito": Shape(
+        "Cognito",
+        "9rT2xQ7mK4pL1vN8bC5zW3eY6uI0oA2sD4fG7hJ9kLw=",
+        "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Xy7AbC12d",
+        "3n4b5m6v7c8x9z0l1k2j3h4g5f",
+        _cognito,
+    ),
+    "entra": Shape(
+        "Entra ID",
+        "kWbkaa6qs8wsTnBwiiNYOhHbnAw",
+        f"https://login.microsoftonline.com/{_TENANT}/v2.0",
+        "api://a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+        _entra,
+    ),
 }

@@ -34,7 +34,7 @@ prefix = os.environ.get("CYJWT_OPENSSL_DIR")
 inc = [os.path.join(prefix, "include")] if prefix else []
 libdirs = [os.path.join(prefix, d) for d in ("lib", "lib64")
            if prefix and os.path.isdir(os.path.join(prefix, d))]
-ext = Extension(%(module)r, [src], libraries=["crypto"], include_dirs=inc,
+ext = Extension("@MODULE@", [src], libraries=["crypto"], include_dirs=inc,
                 library_dirs=libdirs, runtime_library_dirs=libdirs,
                 define_macros=[("OPENSSL_API_COMPAT", "0x10101000L")],
                 extra_compile_args=["-O2", "-Wno-deprecated-declarations"])
@@ -43,7 +43,7 @@ cmd = dist.get_command_obj("build_ext")
 cmd.build_lib, cmd.build_temp = out, tmp
 cmd.ensure_finalized()
 cmd.run()
-""" % {"module": MODULE}
+""".replace("@MODULE@", MODULE)
 
 
 def cache_root() -> Path:
@@ -56,8 +56,13 @@ def cache_root() -> Path:
 
 def _build_key() -> str:
     h = hashlib.sha256(SOURCE.read_bytes())
-    for part in (sys.version, sys.platform, str(sysconfig.get_config_var("EXT_SUFFIX")),
-                 os.environ.get("CYJWT_OPENSSL_DIR", ""), _BUILD_SCRIPT):
+    for part in (
+        sys.version,
+        sys.platform,
+        str(sysconfig.get_config_var("EXT_SUFFIX")),
+        os.environ.get("CYJWT_OPENSSL_DIR", ""),
+        _BUILD_SCRIPT,
+    ):
         h.update(part.encode())
     return h.hexdigest()[:16]
 

@@ -29,10 +29,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ._adapters import ADAPTER_BY_KEY, ADAPTERS, LABELS, Adapter
-from ._fixtures import OPS, OPS_BY_NAME, make_fixtures
 from ._chart import write_chart, write_gateway_chart
-from .gateway.report import render_gateway
-from .gateway.run import GATEWAY_MODES, run_gateway
+from ._fixtures import OPS, OPS_BY_NAME, make_fixtures
 from ._harness import (
     build_cells,
     calibrate,
@@ -41,10 +39,14 @@ from ._harness import (
     summarize,
     thread_throughput,
 )
+from ._targets import evaluate, render_targets
+from .gateway.report import render_gateway
+from .gateway.run import GATEWAY_MODES, run_gateway
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "pyjwt"
 MEMORY_LIMIT = 1 << 20  # RSS growth above 1 MiB is a FAILURE
+CYJWT_REFERENCES = ("oxyjwt", "native", "floor")
 THREAD_OPS = ("HS256 decode", "RS256 decode keyobj")
 THREAD_COUNTS = (1, 2, 4)
 @dataclass
@@ -460,9 +462,14 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
     for op in ops:
         row: dict[str, Any] = {}
         ref = next((c for c in cells if c.op == op.name and c.lib == BASELINE), None)
-        for c in (c for c in cells if c.op == op.name):
+        op_cells = {c.lib: c for c in cells if c.op == op.name}
+        for c in op_cells.values():
             d = {"status": "ok", **summarize(c.samples), "calls_per_batch": c.n,
                  "ratio_to_pyjwt": pairwise_ratio(c.samples, ref.samples) if ref else None}
+            if c.lib == "cyjwt":
+                # cyjwt's time over other rows', round by round (for the speed targets)
+                d["ratio_to"] = {k: pairwise_ratio(c.samples, op_cells[k].samples)
+                                 for k in CYJWT_REFERENCES if k in op_cells}
             row[c.lib] = d
         for k, st in status.get(op.name, {}).items():
             if st != "ok":
@@ -520,12 +527,14 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
         "libraries": libraries,
         "library_order": [a.key for a in ADAPTERS],
         "ops": [o.name for o in ops],
+        "token_bytes": {o.name: len(fx.tokenset(o).valid) for o in ops if o.kind == "decode"},
         "results": results,
         "threads": threads,
         "memory": memory,
         "gateway": gateway,
         "notes": notes,
     }
+    report["targets"] = evaluate(report)
 
     exit_code = 0
     if args.strict:
@@ -584,7 +593,7 @@ def _main(args: argparse.Namespace, argv: list) -> int:
         print()
         print(render_matrix(report))
     for block in (render_threads(report), render_memory(report),
-                  render_gateway(report.get("gateway"))):
+                  render_gateway(report.get("gateway")), render_targets(report["targets"])):
         if block:
             print()
             print(block)

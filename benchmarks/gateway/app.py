@@ -83,10 +83,14 @@ def make_verify(settings: GatewaySettings) -> Optional[Verify]:
     verifier_cls = getattr(cyjwt, "JWTVerifier", None)
     if verifier_cls is None:
         raise RuntimeError("JWTVerifier not available in this cyjwt")
-    keys: Any = (settings.secret if settings.alg == "HS256"
-                 else cyjwt.PyJWKClient(settings.jwks_url))
-    verifier = verifier_cls(keys, algorithms=[settings.alg], audience=settings.audience,
-                            issuer=settings.issuer, cache_size=settings.cache_size)
+    keys: Any = settings.secret if settings.alg == "HS256" else cyjwt.PyJWKClient(settings.jwks_url)
+    verifier = verifier_cls(
+        keys,
+        algorithms=[settings.alg],
+        audience=settings.audience,
+        issuer=settings.issuer,
+        cache_size=settings.cache_size,
+    )
     decode: Verify = verifier.decode
     return decode
 
@@ -112,8 +116,11 @@ class Stats:
 
 
 def _headers(body: bytes, extra: Optional[List[List[bytes]]] = None) -> List[List[bytes]]:
-    return [[b"content-type", b"text/plain"], [b"content-length", str(len(body)).encode()],
-            *(extra or [])]
+    return [
+        [b"content-type", b"text/plain"],
+        [b"content-length", str(len(body)).encode()],
+        *(extra or []),
+    ]
 
 
 _OK = b"ok\n"
@@ -138,10 +145,12 @@ def make_app(settings: GatewaySettings) -> Callable[[Scope, Receive, Send], Awai
     stats = Stats()
     clock = time.perf_counter_ns
 
-    async def respond(send: Send, status: int, body: bytes,
-                      extra: Optional[List[List[bytes]]] = None) -> None:
-        await send({"type": "http.response.start", "status": status,
-                    "headers": _headers(body, extra)})
+    async def respond(
+        send: Send, status: int, body: bytes, extra: Optional[List[List[bytes]]] = None
+    ) -> None:
+        await send(
+            {"type": "http.response.start", "status": status, "headers": _headers(body, extra)}
+        )
         await send({"type": "http.response.body", "body": body})
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:

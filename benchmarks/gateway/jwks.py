@@ -24,8 +24,14 @@ def _b64_uint(n: int) -> str:
 def rsa_jwk(public_key: Any, kid: str) -> Dict[str, str]:
     """The JWK of a ``cryptography`` RSA public key, for RS256 signatures."""
     numbers = public_key.public_numbers()
-    return {"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid,
-            "n": _b64_uint(numbers.n), "e": _b64_uint(numbers.e)}
+    return {
+        "kty": "RSA",
+        "use": "sig",
+        "alg": "RS256",
+        "kid": kid,
+        "n": _b64_uint(numbers.n),
+        "e": _b64_uint(numbers.e),
+    }
 
 
 class JWKSServer:
@@ -36,7 +42,7 @@ class JWKSServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (the http.server name)
+            def do_GET(self) -> None:
                 if self.path != owner.path:
                     self.send_error(404)
                     return
@@ -53,8 +59,9 @@ class JWKSServer:
         self.fetches = 0
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever,
-                                        kwargs={"poll_interval": 0.1}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -74,6 +81,10 @@ class JWKSServer:
     def __enter__(self) -> JWKSServer:
         return self.start()
 
-    def __exit__(self, exc_type: Optional[Type[BaseException]],
-                 exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
         self.stop()

@@ -58,19 +58,44 @@ def parse_wrk_output(text: str) -> LoadResult:
     """The result from the JSON line tokens.lua's done() prints."""
     for line in text.splitlines():
         if line.startswith(MARKER):
-            d = json.loads(line[len(MARKER):])
+            d = json.loads(line[len(MARKER) :])
             return LoadResult(
-                requests=int(d["requests"]), duration_s=d["duration_us"] / 1e6,
-                non2xx=int(d["non2xx"]), socket_errors=int(d["socket_errors"]) + int(d["timeouts"]),
-                p50_ms=d["p50_us"] / 1e3, p90_ms=d["p90_us"] / 1e3, p99_ms=d["p99_us"] / 1e3)
+                requests=int(d["requests"]),
+                duration_s=d["duration_us"] / 1e6,
+                non2xx=int(d["non2xx"]),
+                socket_errors=int(d["socket_errors"]) + int(d["timeouts"]),
+                p50_ms=d["p50_us"] / 1e3,
+                p90_ms=d["p90_us"] / 1e3,
+                p99_ms=d["p99_us"] / 1e3,
+            )
     raise ValueError("wrk printed no result line")
 
 
-def run_wrk(binary: str, url: str, token_file: Path, duration_s: int, connections: int,
-            mix: Mix, offset: int) -> LoadResult:
-    cmd = [binary, "-t1", f"-c{connections}", f"-d{max(1, duration_s)}s", "--timeout", "5s",
-           "-s", str(LUA_SCRIPT), url, "--", str(token_file), str(offset),
-           str(mix.fresh_per_mille), str(mix.bad_per_mille)]
+def run_wrk(
+    binary: str,
+    url: str,
+    token_file: Path,
+    duration_s: int,
+    connections: int,
+    mix: Mix,
+    offset: int,
+) -> LoadResult:
+    cmd = [
+        binary,
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, duration_s)}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(LUA_SCRIPT),
+        url,
+        "--",
+        str(token_file),
+        str(offset),
+        str(mix.fresh_per_mille),
+        str(mix.bad_per_mille),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration_s + 30)
     if proc.returncode != 0:
         raise RuntimeError(f"wrk failed: {(proc.stderr or proc.stdout).strip()[:200]}")
@@ -119,13 +144,16 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def _connection(host: str, port: int, picker: Picker, deadline: float,
-                      latencies: List[float], counts: List[int]) -> None:
+async def _connection(
+    host: str, port: int, picker: Picker, deadline: float, latencies: List[float], counts: List[int]
+) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while time.perf_counter() < deadline:
-            req = (f"GET / HTTP/1.1\r\nHost: {host}:{port}\r\n"
-                   f"Authorization: Bearer {picker.pick()}\r\n\r\n").encode("latin-1")
+            req = (
+                f"GET / HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                f"Authorization: Bearer {picker.pick()}\r\n\r\n"
+            ).encode("latin-1")
             t0 = time.perf_counter()
             writer.write(req)
             status = await _read_response(reader)
@@ -137,26 +165,43 @@ async def _connection(host: str, port: int, picker: Picker, deadline: float,
         writer.close()
 
 
-async def _python_load(host: str, port: int, picker: Picker, duration_s: float,
-                       connections: int) -> Tuple[List[float], List[int], float, int]:
+async def _python_load(
+    host: str, port: int, picker: Picker, duration_s: float, connections: int
+) -> Tuple[List[float], List[int], float, int]:
     latencies: List[float] = []
     counts = [0, 0]  # requests, non-2xx
     t0 = time.perf_counter()
     deadline = t0 + duration_s
-    tasks = [_connection(host, port, picker, deadline, latencies, counts)
-             for _ in range(connections)]
-    results = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True),
-                                     timeout=duration_s + 10)
+    tasks = [
+        _connection(host, port, picker, deadline, latencies, counts) for _ in range(connections)
+    ]
+    results = await asyncio.wait_for(
+        asyncio.gather(*tasks, return_exceptions=True), timeout=duration_s + 10
+    )
     errors = sum(1 for r in results if isinstance(r, BaseException))
     return latencies, counts, time.perf_counter() - t0, errors
 
 
-def run_python(host: str, port: int, pool: TokenPool, duration_s: float, connections: int,
-               mix: Mix, offset: int) -> LoadResult:
+def run_python(
+    host: str,
+    port: int,
+    pool: TokenPool,
+    duration_s: float,
+    connections: int,
+    mix: Mix,
+    offset: int,
+) -> LoadResult:
     """The fallback generator: asyncio in this process, bounded to ``duration_s`` + 10 s."""
     latencies, counts, elapsed, errors = asyncio.run(
-        _python_load(host, port, Picker(pool, mix, offset), duration_s, connections))
+        _python_load(host, port, Picker(pool, mix, offset), duration_s, connections)
+    )
     lat = sorted(latencies)
-    return LoadResult(requests=counts[0], duration_s=elapsed, non2xx=counts[1],
-                      socket_errors=errors, p50_ms=percentile(lat, 50) * 1e3,
-                      p90_ms=percentile(lat, 90) * 1e3, p99_ms=percentile(lat, 99) * 1e3)
+    return LoadResult(
+        requests=counts[0],
+        duration_s=elapsed,
+        non2xx=counts[1],
+        socket_errors=errors,
+        p50_ms=percentile(lat, 50) * 1e3,
+        p90_ms=percentile(lat, 90) * 1e3,
+        p99_ms=percentile(lat, 99) * 1e3,
+    )

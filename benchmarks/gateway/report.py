@@ -15,8 +15,14 @@ def _pct(v: Optional[float]) -> str:
 
 def speedup_over(configs: List[Dict[str, Any]], row: Dict[str, Any], mode: str) -> Optional[float]:
     """This configuration's requests/s over those of ``mode`` for the same algorithm."""
-    ref = next((c for c in configs if c["alg"] == row["alg"] and c["mode"] == mode
-                and c.get("status") == "ok"), None)
+    ref = next(
+        (
+            c
+            for c in configs
+            if c["alg"] == row["alg"] and c["mode"] == mode and c.get("status") == "ok"
+        ),
+        None,
+    )
     if ref is None or row.get("status") != "ok" or not ref.get("rps"):
         return None
     return float(row["rps"]) / float(ref["rps"])
@@ -36,8 +42,10 @@ def render_gateway(gw: Optional[Dict[str, Any]]) -> str:
         f"tokens, {mix['bad_share']:.0%} bad ones (401); verifier cache "
         f"{mix['verifier_cache_size']}",
     ]
-    head = (f"  {'configuration':<40} {'req/s':>8} {'vs PyJWT':>9} {'p50':>9} {'p99':>9} "
-            f"{'verify/req':>11} {'verify share':>13}")
+    head = (
+        f"  {'configuration':<40} {'req/s':>8} {'vs PyJWT':>9} {'p50':>9} {'p99':>9} "
+        f"{'verify/req':>11} {'verify share':>13}"
+    )
     lines += [head, "  " + "-" * (len(head) - 2)]
     for c in gw["configs"]:
         name = f"{c['alg']} {c['label']}"
@@ -50,6 +58,7 @@ def render_gateway(gw: Optional[Dict[str, Any]]) -> str:
             f"  {name:<40} {c['rps']:>8,.0f} {('-' if vs is None else f'{vs:.2f}x'):>9} "
             f"{_ms(c['p50_ms']):>9} {_ms(c['p99_ms']):>9} "
             f"{('-' if c['mode'] == 'none' or verify is None else f'{verify:.1f} µs'):>11} "
-            f"{('-' if c['mode'] == 'none' else _pct(c.get('verify_share'))):>13}")
+            f"{('-' if c['mode'] == 'none' else _pct(c.get('verify_share'))):>13}"
+        )
     lines.append("  verify share: time inside the verify call / server wall time while loaded")
     return "\n".join(lines)

@@ -66,8 +66,14 @@ GATEWAY_MODES = {
     "full": GatewayConfig(duration_s=2, reps=3, sessions=256, fresh=2048),
     "quick": GatewayConfig(duration_s=2, reps=1, sessions=128, fresh=768),
     # only HS256, without PyJWT: checks that the run works, in a few seconds
-    "smoke": GatewayConfig(duration_s=1, reps=1, sessions=8, fresh=16, algs=("HS256",),
-                           modes=("none", "cyjwt", "verifier")),
+    "smoke": GatewayConfig(
+        duration_s=1,
+        reps=1,
+        sessions=8,
+        fresh=16,
+        algs=("HS256",),
+        modes=("none", "cyjwt", "verifier"),
+    ),
 }
 
 
@@ -76,7 +82,7 @@ class Server:
     alg: str
     mode: str
     port: int = 0
-    proc: Optional["subprocess.Popen[bytes]"] = None
+    proc: Optional[subprocess.Popen[bytes]] = None
     log: Optional[Path] = None
     status: str = "ok"
     runs: List[Dict[str, Any]] = field(default_factory=list)
@@ -92,8 +98,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def request(port: int, path: str = "/", token: Optional[str] = None,
-            timeout: float = 5.0) -> tuple[int, bytes]:
+def request(
+    port: int, path: str = "/", token: Optional[str] = None, timeout: float = 5.0
+) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -119,20 +126,45 @@ def _tail(path: Optional[Path]) -> str:
     return lines[-1].strip()[:200] if lines else ""
 
 
-def start_server(srv: Server, env: Dict[str, str], workdir: Path, jwks_url: str,
-                 max_seconds: float, cache_size: int) -> None:
+def start_server(
+    srv: Server,
+    env: Dict[str, str],
+    workdir: Path,
+    jwks_url: str,
+    max_seconds: float,
+    cache_size: int,
+) -> None:
     srv.port = free_port()
     srv.log = workdir / f"server-{srv.alg}-{srv.mode}.log"
-    cmd = [sys.executable, "-m", "benchmarks.gateway.server", "--port", str(srv.port),
-           "--mode", srv.mode, "--alg", srv.alg, "--audience", SHAPE.audience,
-           "--issuer", SHAPE.issuer, "--max-seconds", str(int(max_seconds)),
-           "--cache-size", str(cache_size)]
-    cmd += (["--secret-hex", HMAC_SECRET.hex()] if srv.alg == "HS256"
-            else ["--jwks-url", jwks_url])
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.gateway.server",
+        "--port",
+        str(srv.port),
+        "--mode",
+        srv.mode,
+        "--alg",
+        srv.alg,
+        "--audience",
+        SHAPE.audience,
+        "--issuer",
+        SHAPE.issuer,
+        "--max-seconds",
+        str(int(max_seconds)),
+        "--cache-size",
+        str(cache_size),
+    ]
+    cmd += ["--secret-hex", HMAC_SECRET.hex()] if srv.alg == "HS256" else ["--jwks-url", jwks_url]
     with open(srv.log, "wb") as log:
-        srv.proc = subprocess.Popen(cmd, cwd=str(Path(__file__).resolve().parents[2]), env=env,
-                                    stdout=log, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL)
+        srv.proc = subprocess.Popen(
+            cmd,
+            cwd=str(Path(__file__).resolve().parents[2]),
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
 
 
 def wait_ready(servers: List[Server], timeout: float) -> None:
@@ -191,18 +223,33 @@ def one_run(srv: Server, load: Callable[[Server, int], LoadResult], offset: int)
     res = load(srv, offset)
     after = stats(srv.port)
     d = {k: after[k] - before[k] for k in after}
-    srv.runs.append({
-        "rps": res.rps, "requests": res.requests, "duration_s": res.duration_s,
-        "non2xx": res.non2xx, "socket_errors": res.socket_errors,
-        "p50_ms": res.p50_ms, "p90_ms": res.p90_ms, "p99_ms": res.p99_ms,
-        "server_requests": d["requests"], "server_rejected": d["rejected"],
-        "verify_ns": d["verify_ns"], "cpu_ns": d["cpu_ns"], "wall_ns": d["wall_ns"],
-    })
+    srv.runs.append(
+        {
+            "rps": res.rps,
+            "requests": res.requests,
+            "duration_s": res.duration_s,
+            "non2xx": res.non2xx,
+            "socket_errors": res.socket_errors,
+            "p50_ms": res.p50_ms,
+            "p90_ms": res.p90_ms,
+            "p99_ms": res.p99_ms,
+            "server_requests": d["requests"],
+            "server_rejected": d["rejected"],
+            "verify_ns": d["verify_ns"],
+            "cpu_ns": d["cpu_ns"],
+            "wall_ns": d["wall_ns"],
+        }
+    )
 
 
 def summarize_server(srv: Server, mix: Mix) -> Dict[str, Any]:
-    out: Dict[str, Any] = {"name": srv.name, "alg": srv.alg, "mode": srv.mode,
-                           "label": MODE_LABELS[srv.mode], "status": srv.status}
+    out: Dict[str, Any] = {
+        "name": srv.name,
+        "alg": srv.alg,
+        "mode": srv.mode,
+        "label": MODE_LABELS[srv.mode],
+        "status": srv.status,
+    }
     runs = srv.runs
     if srv.status != "ok" or not runs:
         return out
@@ -211,34 +258,43 @@ def summarize_server(srv: Server, mix: Mix) -> Dict[str, Any]:
     wall = sum(r["wall_ns"] for r in runs)
     verify = sum(r["verify_ns"] for r in runs)
     rejected = sum(r["server_rejected"] for r in runs)
-    out.update({
-        "rps": statistics.median(r["rps"] for r in runs),
-        "rps_runs": [round(r["rps"], 1) for r in runs],
-        "p50_ms": statistics.median(r["p50_ms"] for r in runs),
-        "p99_ms": statistics.median(r["p99_ms"] for r in runs),
-        "requests": served,
-        "rejected_share": rejected / served if served else None,
-        "verify_us_per_request": verify / served / 1e3 if served else None,
-        # The server is kept saturated, so its wall time is its busy time;
-        # both counters are wall time, so being descheduled on a shared
-        # machine stretches both alike.
-        "verify_share": verify / wall if wall else None,
-        "server_cpu_busy": cpu / wall if wall else None,
-        "socket_errors": sum(r["socket_errors"] for r in runs),
-    })
+    out.update(
+        {
+            "rps": statistics.median(r["rps"] for r in runs),
+            "rps_runs": [round(r["rps"], 1) for r in runs],
+            "p50_ms": statistics.median(r["p50_ms"] for r in runs),
+            "p99_ms": statistics.median(r["p99_ms"] for r in runs),
+            "requests": served,
+            "rejected_share": rejected / served if served else None,
+            "verify_us_per_request": verify / served / 1e3 if served else None,
+            # The server is kept saturated, so its wall time is its busy time;
+            # both counters are wall time, so being descheduled on a shared
+            # machine stretches both alike.
+            "verify_share": verify / wall if wall else None,
+            "server_cpu_busy": cpu / wall if wall else None,
+            "socket_errors": sum(r["socket_errors"] for r in runs),
+        }
+    )
     expected = mix.bad_per_mille / 1000
     share = out["rejected_share"] or 0.0
     if srv.mode == "none" and share > 0:
         out["status"] = f"WRONG: {share:.1%} of the requests got 401 without a check"
     elif srv.mode != "none" and served >= 500 and not expected / 3 <= share <= expected * 3 + 0.005:
-        out["status"] = (f"WRONG: {share:.1%} of the requests were rejected, "
-                         f"{expected:.1%} of the tokens are bad")
+        out["status"] = (
+            f"WRONG: {share:.1%} of the requests were rejected, "
+            f"{expected:.1%} of the tokens are bad"
+        )
     return out
 
 
-def run_gateway(keys: Dict[str, KeyPair], cfg: GatewayConfig, env: Dict[str, str],
-                rng: random.Random, log: Callable[[str], None],
-                force_python_load: bool = False) -> Dict[str, Any]:
+def run_gateway(
+    keys: Dict[str, KeyPair],
+    cfg: GatewayConfig,
+    env: Dict[str, str],
+    rng: random.Random,
+    log: Callable[[str], None],
+    force_python_load: bool = False,
+) -> Dict[str, Any]:
     """Run every configuration; returns the "gateway" entry of results.json."""
     t_start = time.perf_counter()
     notes: List[str] = []
@@ -249,8 +305,10 @@ def run_gateway(keys: Dict[str, KeyPair], cfg: GatewayConfig, env: Dict[str, str
     wrk = None if force_python_load else wrk_binary()
     if wrk is None:
         load_label = "Python asyncio load generator (wrk not found; slower, shares the CPUs)"
-        notes.append("gateway: wrk is not installed, the load came from the Python generator: "
-                     "requests/s are lower than wrk would show")
+        notes.append(
+            "gateway: wrk is not installed, the load came from the Python generator: "
+            "requests/s are lower than wrk would show"
+        )
     else:
         load_label = wrk_version(wrk)
     loop = "uvloop" if _importable("uvloop") else "asyncio"
@@ -289,15 +347,25 @@ def run_gateway(keys: Dict[str, KeyPair], cfg: GatewayConfig, env: Dict[str, str
 
         def load(srv: Server, offset: int) -> LoadResult:
             if wrk is not None:
-                return run_wrk(wrk, f"http://{HOST}:{srv.port}/", token_files[srv.alg],
-                               cfg.duration_s, cfg.connections, cfg.mix, offset)
-            return run_python(HOST, srv.port, pools[srv.alg], cfg.duration_s,
-                              cfg.connections, cfg.mix, offset)
+                return run_wrk(
+                    wrk,
+                    f"http://{HOST}:{srv.port}/",
+                    token_files[srv.alg],
+                    cfg.duration_s,
+                    cfg.connections,
+                    cfg.mix,
+                    offset,
+                )
+            return run_python(
+                HOST, srv.port, pools[srv.alg], cfg.duration_s, cfg.connections, cfg.mix, offset
+            )
 
         for rep in range(cfg.reps):
             rng.shuffle(live)
-            log(f"[gateway] round {rep + 1}/{cfg.reps}: {len(live)} configurations, "
-                f"{cfg.duration_s} s each")
+            log(
+                f"[gateway] round {rep + 1}/{cfg.reps}: {len(live)} configurations, "
+                f"{cfg.duration_s} s each"
+            )
             for srv in live:
                 try:
                     one_run(srv, load, rng.randrange(cfg.fresh or 1))
@@ -315,11 +383,14 @@ def run_gateway(keys: Dict[str, KeyPair], cfg: GatewayConfig, env: Dict[str, str
         "duration_s": cfg.duration_s,
         "reps": cfg.reps,
         "connections": cfg.connections,
-        "mix": {"sessions": cfg.sessions, "fresh_pool": cfg.fresh,
-                "fresh_share": cfg.mix.fresh_per_mille / 1000,
-                "bad_share": cfg.mix.bad_per_mille / 1000,
-                "verifier_cache_size": cfg.cache_size},
-        "token": f"{SHAPE.label}-shaped access token with a kid header",
+        "mix": {
+            "sessions": cfg.sessions,
+            "fresh_pool": cfg.fresh,
+            "fresh_share": cfg.mix.fresh_per_mille / 1000,
+            "bad_share": cfg.mix.bad_per_mille / 1000,
+            "verifier_cache_size": cfg.cache_size,
+        },
+        "token": f"{SHAPE.label}-shaped access token with a `kid` header",
         "token_bytes": {alg: pool.mean_bytes() for alg, pool in pools.items()},
         "jwks_fetches": jwks_fetches,
         "configs": configs,

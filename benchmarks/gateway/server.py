@@ -46,16 +46,28 @@ def main(argv: Optional[List[str]] = None) -> int:
     warnings.simplefilter("ignore")
     args = parse_args(argv)
     settings = GatewaySettings(
-        mode=args.mode, alg=args.alg, audience=args.audience, issuer=args.issuer,
-        secret=bytes.fromhex(args.secret_hex), jwks_url=args.jwks_url,
+        mode=args.mode,
+        alg=args.alg,
+        audience=args.audience,
+        issuer=args.issuer,
+        secret=bytes.fromhex(args.secret_hex),
+        jwks_url=args.jwks_url,
         cache_size=args.cache_size,
     )
     app = make_app(settings)
     import uvicorn
 
     _watchdog(args.max_seconds)
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning",
-                access_log=False, lifespan="off", server_header=False, date_header=False)
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        server_header=False,
+        date_header=False,
+    )
     return 0
 
 

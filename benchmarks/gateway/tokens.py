@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from .._fixtures import KeyPair, b64d, b64e, make_claims, reference_token
 from .._idp_tokens import SHAPES
@@ -53,8 +53,8 @@ class TokenPool:
         return round(sum(len(t) for t in toks) / len(toks)) if toks else 0
 
 
-def _user_claims(i: int, now: int, **overrides: object) -> Dict[str, object]:
-    claims = make_claims(now, shape="keycloak", **{"exp": now + 3600, **overrides})
+def _user_claims(i: int, now: int, **overrides: Any) -> Dict[str, Any]:
+    claims: Dict[str, Any] = make_claims(now, "", "keycloak", **{"exp": now + 3600, **overrides})
     tag = f"{i:08x}"
     claims["sub"] = f"8f14e45f-ceea-467a-9af0-2b7d{tag}"
     claims["sid"] = f"b7e2f1c4-0d9a-4e38-8c61-5a2f{tag}"
@@ -62,12 +62,18 @@ def _user_claims(i: int, now: int, **overrides: object) -> Dict[str, object]:
     return claims
 
 
-def make_pool(alg: str, keys: Dict[str, KeyPair], sessions: int, fresh: int, bad: int = 64,
-              now: Optional[int] = None) -> TokenPool:
+def make_pool(
+    alg: str,
+    keys: Dict[str, KeyPair],
+    sessions: int,
+    fresh: int,
+    bad: int = 64,
+    now: Optional[int] = None,
+) -> TokenPool:
     now = int(time.time()) if now is None else now
     header = {"alg": alg, "typ": "JWT", "kid": SHAPE.kid}
 
-    def sign(claims: Dict[str, object]) -> str:
+    def sign(claims: Dict[str, Any]) -> str:
         return reference_token(alg, claims, keys, header, ascii_only=False)
 
     pool = TokenPool(alg)
