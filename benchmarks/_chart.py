@@ -214,6 +214,7 @@ def write_gateway_chart(report: Report, path: Path) -> str:
             if c["mode"] != "none" and share is not None:
                 note += f"  verify {share:.0%}"
             ax.text(c["rps"], y, note, va="center", fontsize=8)
+        ax.set_ylim(-0.6, len(rows) - 0.4)
         ax.set_yticks(ys)
         ax.set_yticklabels([c["label"] for c in rows], fontsize=9)
         ax.set_xlim(0, top * 1.75)

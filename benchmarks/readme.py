@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -233,7 +234,14 @@ def speed_block(report: Report) -> str:
         "library's answer is checked before it is timed. See "
         "[docs/benchmarks.md](docs/benchmarks.md).",
     ]
-    return "\n".join(parts)
+    return "\n".join(_wrap(p) for p in parts)
+
+
+def _wrap(paragraph: str) -> str:
+    """Prose wrapped at 78 columns like the rest of the README; tables and images as they are."""
+    if not paragraph or paragraph.startswith(("|", "![")):
+        return paragraph
+    return textwrap.fill(paragraph, width=78, break_long_words=False, break_on_hyphens=False)
 
 
 def update_readme(readme: str, report: Report) -> str:
