@@ -85,24 +85,43 @@ def _import(path: Path) -> ModuleType:
 
 
 def build(out: Path, timeout: float = 180.0) -> Tuple[Optional[Path], str]:
-    """Compile into ``out``; returns (path of the module, "") or (None, why not)."""
+    """Compile into ``out``; returns (path of the module, "") or (None, why not).
+
+    The module is built in a directory of its own and moved into place in one
+    step, so that two runs building at once never load a half-written file.
+    """
     cc = os.environ.get("CC") or str(sysconfig.get_config_var("CC") or "cc").split()[0]
     if shutil.which(cc) is None:
         return None, f"no C compiler ({cc} not found)"
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = out / "build"
-    cmd = [sys.executable, "-c", _BUILD_SCRIPT, str(SOURCE), str(out), str(tmp)]
+    staging = out.with_name(f"{out.name}.tmp{os.getpid()}")
     try:
+        staging.mkdir(parents=True, exist_ok=True)
+        cmd = [
+            sys.executable,
+            "-c",
+            _BUILD_SCRIPT,
+            str(SOURCE),
+            str(staging),
+            str(staging / "build"),
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        shutil.rmtree(staging / "build", ignore_errors=True)
+        if proc.returncode != 0 or _built_file(staging) is None:
+            lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
+            errors = [ln for ln in lines if "error" in ln.lower()]
+            return None, f"the build failed: {(errors or lines or ['no output'])[0].strip()}"
+        try:
+            staging.rename(out)
+        except OSError:
+            if _built_file(out) is None:  # not another run that got there first
+                raise
     except subprocess.TimeoutExpired:
         return None, f"the build took longer than {timeout:.0f} s"
-    shutil.rmtree(tmp, ignore_errors=True)
-    path = _built_file(out)
-    if proc.returncode != 0 or path is None:
-        lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
-        errors = [ln for ln in lines if "error" in ln.lower()]
-        return None, f"the build failed: {(errors or lines or ['no output'])[0].strip()}"
-    return path, ""
+    except OSError as exc:
+        return None, f"cannot build in {out.parent} ({exc})"
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return _built_file(out), ""
 
 
 def load_native_floor() -> Tuple[Optional[ModuleType], str]:

@@ -131,6 +131,15 @@ def test_native_floor_is_correct(native, fx):
             mod.decode(broken, HMAC_SECRET, 256)
 
 
+def test_native_floor_without_a_compiler_is_a_labelled_skip(monkeypatch, tmp_path):
+    pytest.importorskip("orjson")
+    monkeypatch.setenv("CYJWT_BENCH_CACHE", str(tmp_path))
+    monkeypatch.setenv("CC", "no-such-compiler-here")
+    a = NativeFloorAdapter()
+    assert not a.load()
+    assert a.note == "no C compiler (no-such-compiler-here not found)"
+
+
 def test_native_floor_passes_the_runner_checks(native, fx):
     ops = [OPS_BY_NAME[n] for n in ("HS256 encode", "HS512 decode", "HS256 decode Keycloak",
                                     "RS256 decode keyobj", "get_unverified_header")]
