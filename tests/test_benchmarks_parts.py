@@ -29,14 +29,13 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-import cyjwt  # noqa: E402
-
 from benchmarks import _targets, readme  # noqa: E402
 from benchmarks._adapters import NativeFloorAdapter, PyJWTAdapter  # noqa: E402
 from benchmarks._fixtures import (  # noqa: E402
     HMAC_SECRET,
     OPS,
     OPS_BY_NAME,
+    Fixtures,
     b64d,
     make_fixtures,
 )
@@ -46,18 +45,20 @@ from benchmarks.gateway import app as gw_app  # noqa: E402
 from benchmarks.gateway.jwks import JWKSServer, rsa_jwk  # noqa: E402
 from benchmarks.gateway.load import Picker, parse_wrk_output, percentile, run_python  # noqa: E402
 from benchmarks.gateway.report import render_gateway  # noqa: E402
-from benchmarks.gateway.tokens import SHAPE, Mix, make_pool  # noqa: E402
+from benchmarks.gateway.tokens import SHAPE, Mix, TokenPool, make_pool  # noqa: E402
+
+import cyjwt  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def fx():
+def fx() -> Fixtures:
     return make_fixtures()
 
 
 # --------------------------------------------------------------------------- tokens
 
 
-def test_identity_provider_tokens_look_like_real_ones(fx):
+def test_identity_provider_tokens_look_like_real_ones(fx: Fixtures) -> None:
     shaped = [o for o in OPS if o.shape]
     assert {o.shape for o in shaped} == set(SHAPES)
     for op in shaped:
@@ -70,16 +71,20 @@ def test_identity_provider_tokens_look_like_real_ones(fx):
         assert any(b > 0x7F for b in payload), "names outside ASCII, as raw UTF-8"
         assert ts.issuer == SHAPES[op.shape].issuer and ts.audience == SHAPES[op.shape].audience
         # the decode the runner times accepts the token and refuses the bad ones
-        got = jwt.decode(ts.valid, HMAC_SECRET if op.alg == "HS256" else
-                         fx.keys[op.alg].public_obj, algorithms=[op.alg],
-                         audience=ts.audience, issuer=ts.issuer)
+        got = jwt.decode(
+            ts.valid,
+            HMAC_SECRET if op.alg == "HS256" else fx.keys[op.alg].public_obj,
+            algorithms=[op.alg],
+            audience=ts.audience,
+            issuer=ts.issuer,
+        )
         assert got == ts.claims
     kc = fx.tokens[("HS256", "keycloak")].claims
     assert isinstance(kc["aud"], list) and "roles" in kc["realm_access"]
     assert isinstance(kc["resource_access"]["orders-api"]["roles"], list)
 
 
-def test_calls_are_written_as_the_docs_show(fx):
+def test_calls_are_written_as_the_docs_show(fx: Fixtures) -> None:
     """A fresh ``algorithms`` list per call, and audience / issuer by keyword."""
     seen: list[dict[str, Any]] = []
 
@@ -92,6 +97,7 @@ def test_calls_are_written_as_the_docs_show(fx):
     a.mod = FakeJWT()
     op = OPS_BY_NAME["HS256 decode Auth0"]
     fn = a.build(op, fx)
+    assert fn is not None
     fn("t")
     fn("t")
     assert seen[0]["algorithms"] == ["HS256"] and seen[0]["algorithms"] is not seen[1]["algorithms"]
@@ -103,14 +109,14 @@ def test_calls_are_written_as_the_docs_show(fx):
 
 
 @pytest.fixture(scope="module")
-def native():
+def native() -> NativeFloorAdapter:
     a = NativeFloorAdapter()
     if not a.load():
         pytest.skip(f"native floor: {a.note}")
     return a
 
 
-def test_native_floor_is_correct(native, fx):
+def test_native_floor_is_correct(native: NativeFloorAdapter, fx: Fixtures) -> None:
     mod = native.native
     for alg in ("HS256", "HS384", "HS512"):
         ts = fx.tokens[(alg, "")]
@@ -131,7 +137,9 @@ def test_native_floor_is_correct(native, fx):
             mod.decode(broken, HMAC_SECRET, 256)
 
 
-def test_native_floor_without_a_compiler_is_a_labelled_skip(monkeypatch, tmp_path):
+def test_native_floor_without_a_compiler_is_a_labelled_skip(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     pytest.importorskip("orjson")
     monkeypatch.setenv("CYJWT_BENCH_CACHE", str(tmp_path))
     monkeypatch.setenv("CC", "no-such-compiler-here")
@@ -140,9 +148,17 @@ def test_native_floor_without_a_compiler_is_a_labelled_skip(monkeypatch, tmp_pat
     assert a.note == "no C compiler (no-such-compiler-here not found)"
 
 
-def test_native_floor_passes_the_runner_checks(native, fx):
-    ops = [OPS_BY_NAME[n] for n in ("HS256 encode", "HS512 decode", "HS256 decode Keycloak",
-                                    "RS256 decode keyobj", "get_unverified_header")]
+def test_native_floor_passes_the_runner_checks(native: NativeFloorAdapter, fx: Fixtures) -> None:
+    ops = [
+        OPS_BY_NAME[n]
+        for n in (
+            "HS256 encode",
+            "HS512 decode",
+            "HS256 decode Keycloak",
+            "RS256 decode keyobj",
+            "get_unverified_header",
+        )
+    ]
     cells, status = build_cells([native], ops, fx)
     assert all(v == "ok" for row in status.values() for v in row.values()), status
     assert len(cells) == len(ops)
@@ -155,23 +171,33 @@ def _report() -> dict[str, Any]:
     return {
         "results": {
             "HS256 decode": {
-                "cyjwt": {"status": "ok", "median_s": 2e-6, "ratio_to_pyjwt": 0.04,
-                          "ratio_to": {"oxyjwt": 0.4, "native": 1.6}},
+                "cyjwt": {
+                    "status": "ok",
+                    "median_s": 2e-6,
+                    "ratio_to_pyjwt": 0.04,
+                    "ratio_to": {"oxyjwt": 0.4, "native": 1.6},
+                },
                 "cyjwt-pure": {"status": "ok", "median_s": 2e-5, "ratio_to_pyjwt": 0.5},
                 "pyjwt": {"status": "ok", "median_s": 5e-5, "ratio_to_pyjwt": 1.0},
                 "jwcrypto": {"status": "WRONG: accepts expired token"},
             },
             "ES256 decode PEM": {
-                "cyjwt": {"status": "ok", "median_s": 7e-5, "ratio_to_pyjwt": 0.6,
-                          "ratio_to": {"native": 1.05}},
+                "cyjwt": {
+                    "status": "ok",
+                    "median_s": 7e-5,
+                    "ratio_to_pyjwt": 0.6,
+                    "ratio_to": {"native": 1.05},
+                },
                 "pyjwt": {"status": "ok", "median_s": 1e-4, "ratio_to_pyjwt": 1.0},
             },
         },
         "ops": ["HS256 decode", "ES256 decode PEM"],
         "token_bytes": {"HS256 decode": 387},
         "library_order": ["cyjwt", "cyjwt-pure", "pyjwt", "jwcrypto"],
-        "libraries": {k: {"label": k, "available": True, "version": "1"}
-                      for k in ("cyjwt", "cyjwt-pure", "pyjwt", "jwcrypto")},
+        "libraries": {
+            k: {"label": k, "available": True, "version": "1"}
+            for k in ("cyjwt", "cyjwt-pure", "pyjwt", "jwcrypto")
+        },
         "machine": {"cpu_model": "cpu", "cpus_usable": 2, "python": "3.x"},
         "config": {"mode": "quick"},
         "memory": None,
@@ -179,7 +205,7 @@ def _report() -> dict[str, Any]:
     }
 
 
-def test_targets():
+def test_targets() -> None:
     rows = {(r["op"], r["lib"], r["against"]): r for r in _targets.evaluate(_report())}
     assert rows[("HS256 decode", "cyjwt", "pyjwt")]["measured"] == pytest.approx(25)
     assert rows[("HS256 decode", "cyjwt", "pyjwt")]["met"] is True
@@ -189,7 +215,7 @@ def test_targets():
     assert "NO" in _targets.render_targets(list(rows.values()))
 
 
-def test_readme_block_replaces_only_its_markers():
+def test_readme_block_replaces_only_its_markers() -> None:
     text = f"# x\n\n## Speed\n\nintro\n\n{readme.BEGIN}\nold\n{readme.END}\n\nafter\n"
     new = readme.update_readme(text, _report())
     assert new.startswith("# x\n\n## Speed\n\nintro\n\n" + readme.BEGIN)
@@ -199,7 +225,7 @@ def test_readme_block_replaces_only_its_markers():
         readme.update_readme("no markers", _report())
 
 
-def test_readme_has_the_markers_in_its_speed_section():
+def test_readme_has_the_markers_in_its_speed_section() -> None:
     text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     speed = text.index("## Speed")
     start, end = text.index(readme.BEGIN), text.index(readme.END)
@@ -211,8 +237,9 @@ def test_readme_has_the_markers_in_its_speed_section():
 
 
 def _call(app: Any, path: str, token: str | None = None) -> tuple[int, bytes]:
-    headers = [(b"host", b"x")] + ([(b"authorization", f"Bearer {token}".encode())]
-                                   if token is not None else [])
+    headers = [(b"host", b"x")] + (
+        [(b"authorization", f"Bearer {token}".encode())] if token is not None else []
+    )
     scope = {"type": "http", "path": path, "headers": headers, "method": "GET"}
     sent: list[dict[str, Any]] = []
 
@@ -227,17 +254,18 @@ def _call(app: Any, path: str, token: str | None = None) -> tuple[int, bytes]:
 
 
 @pytest.fixture(scope="module")
-def pool(fx):
+def pool(fx: Fixtures) -> TokenPool:
     return make_pool("HS256", fx.keys, sessions=3, fresh=3, bad=4)
 
 
 def _settings(mode: str, alg: str = "HS256", **kw: Any) -> gw_app.GatewaySettings:
-    return gw_app.GatewaySettings(mode=mode, alg=alg, audience=SHAPE.audience,
-                                  issuer=SHAPE.issuer, secret=HMAC_SECRET, **kw)
+    return gw_app.GatewaySettings(
+        mode=mode, alg=alg, audience=SHAPE.audience, issuer=SHAPE.issuer, secret=HMAC_SECRET, **kw
+    )
 
 
 @pytest.mark.parametrize("mode", ["pyjwt", "cyjwt"])
-def test_gateway_app_checks_tokens(mode, pool):
+def test_gateway_app_checks_tokens(mode: str, pool: TokenPool) -> None:
     app = gw_app.make_app(_settings(mode))
     assert _call(app, "/", pool.sessions[0]) == (200, b"ok\n")
     assert _call(app, "/", pool.fresh[1])[0] == 200
@@ -250,13 +278,15 @@ def test_gateway_app_checks_tokens(mode, pool):
     assert stats["rejected"] == 5 and stats["verify_ns"] > 0
 
 
-def test_gateway_ceiling_checks_nothing(pool):
+def test_gateway_ceiling_checks_nothing(pool: TokenPool) -> None:
     app = gw_app.make_app(_settings("none"))
     assert _call(app, "/", pool.bad[0])[0] == 200
     assert json.loads(_call(app, "/stats")[1])["verify_ns"] == 0
 
 
-def test_gateway_verifier_mode_uses_the_jwtverifier_api(monkeypatch, pool):
+def test_gateway_verifier_mode_uses_the_jwtverifier_api(
+    monkeypatch: pytest.MonkeyPatch, pool: TokenPool
+) -> None:
     made: list[tuple[Any, dict[str, Any]]] = []
 
     class FakeVerifier:
@@ -265,24 +295,38 @@ def test_gateway_verifier_mode_uses_the_jwtverifier_api(monkeypatch, pool):
             self.kw = kw
 
         def decode(self, token: str) -> Any:
-            return cyjwt.decode(token, HMAC_SECRET, algorithms=self.kw["algorithms"],
-                                audience=self.kw["audience"], issuer=self.kw["issuer"])
+            return cyjwt.decode(
+                token,
+                HMAC_SECRET,
+                algorithms=self.kw["algorithms"],
+                audience=self.kw["audience"],
+                issuer=self.kw["issuer"],
+            )
 
     monkeypatch.setattr(cyjwt, "JWTVerifier", FakeVerifier, raising=False)
     app = gw_app.make_app(_settings("verifier", cache_size=64))
-    assert made == [(HMAC_SECRET, {"algorithms": ["HS256"], "audience": SHAPE.audience,
-                                   "issuer": SHAPE.issuer, "cache_size": 64})]
+    assert made == [
+        (
+            HMAC_SECRET,
+            {
+                "algorithms": ["HS256"],
+                "audience": SHAPE.audience,
+                "issuer": SHAPE.issuer,
+                "cache_size": 64,
+            },
+        )
+    ]
     assert _call(app, "/", pool.sessions[0])[0] == 200
     assert _call(app, "/", pool.bad[0])[0] == 401
 
 
-def test_gateway_verifier_mode_without_jwtverifier(monkeypatch):
+def test_gateway_verifier_mode_without_jwtverifier(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delattr(cyjwt, "JWTVerifier", raising=False)
     with pytest.raises(RuntimeError, match="JWTVerifier not available"):
         gw_app.make_verify(_settings("verifier"))
 
 
-def test_bearer_token_parsing():
+def test_bearer_token_parsing() -> None:
     def scope(value: bytes) -> dict[str, Any]:
         return {"headers": [(b"authorization", value)]}
 
@@ -296,7 +340,7 @@ def test_bearer_token_parsing():
 # --------------------------------------------------------------------------- JWKS, RS256
 
 
-def test_jwks_endpoint_serves_the_key_and_stops(fx):
+def test_jwks_endpoint_serves_the_key_and_stops(fx: Fixtures) -> None:
     kp = fx.keys["RS256"]
     with JWKSServer({"keys": [rsa_jwk(kp.public_obj, SHAPE.kid)]}) as server:
         assert server.url.startswith("http://127.0.0.1:")
@@ -315,10 +359,12 @@ def test_jwks_endpoint_serves_the_key_and_stops(fx):
 # --------------------------------------------------------------------------- load
 
 
-def test_wrk_output_is_parsed():
-    out = ("Running 1s test\nGATEWAY_JSON {\"requests\":1000,\"duration_us\":2000000,"
-           "\"non2xx\":20,\"socket_errors\":1,\"timeouts\":2,\"p50_us\":900,\"p90_us\":1500,"
-           "\"p99_us\":4000,\"mean_us\":1000.5}\n")
+def test_wrk_output_is_parsed() -> None:
+    out = (
+        'Running 1s test\nGATEWAY_JSON {"requests":1000,"duration_us":2000000,'
+        '"non2xx":20,"socket_errors":1,"timeouts":2,"p50_us":900,"p90_us":1500,'
+        '"p99_us":4000,"mean_us":1000.5}\n'
+    )
     res = parse_wrk_output(out)
     assert res.rps == 500 and res.non2xx == 20 and res.socket_errors == 3
     assert (res.p50_ms, res.p99_ms) == (0.9, 4.0)
@@ -327,7 +373,7 @@ def test_wrk_output_is_parsed():
     assert (REPO_ROOT / "benchmarks" / "gateway" / "tokens.lua").exists()
 
 
-def test_picker_mix(pool):
+def test_picker_mix(pool: TokenPool) -> None:
     picker = Picker(pool, Mix(fresh_per_mille=100, bad_per_mille=20), offset=0)
     picks = [picker.pick() for _ in range(20000)]
     bad = sum(p in pool.bad for p in picks) / len(picks)
@@ -336,7 +382,7 @@ def test_picker_mix(pool):
     assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.0 and percentile([], 99) == 0.0
 
 
-def test_python_load_generator_is_bounded(pool):
+def test_python_load_generator_is_bounded(pool: TokenPool) -> None:
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -364,13 +410,13 @@ def test_python_load_generator_is_bounded(pool):
     assert 0.25 < res.duration_s < 5 and res.p50_ms > 0
 
 
-def test_gateway_table_renders():
+def test_gateway_table_renders() -> None:
     gw = {"skipped": "uvicorn is not installed"}
     assert "skipped" in render_gateway(gw)
     assert render_gateway(None) == ""
 
 
-def test_gateway_run_end_to_end_with_the_python_generator(fx):
+def test_gateway_run_end_to_end_with_the_python_generator(fx: Fixtures) -> None:
     """One RS256 server with keys from the JWKS endpoint, 1 s of load: a few seconds."""
     pytest.importorskip("uvicorn")
     import os
@@ -378,13 +424,14 @@ def test_gateway_run_end_to_end_with_the_python_generator(fx):
     from benchmarks.gateway.run import GatewayConfig, run_gateway
 
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "src"),
-                                         env.get("PYTHONPATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(REPO_ROOT), str(REPO_ROOT / "src"), env.get("PYTHONPATH", "")]
+    )
     env.pop("CYJWT_NO_EXTENSIONS", None)
-    cfg = GatewayConfig(duration_s=1, reps=1, sessions=4, fresh=8, connections=4,
-                        algs=("RS256",), modes=("cyjwt",))
-    gw = run_gateway(fx.keys, cfg, env, random.Random(3), lambda msg: None,
-                     force_python_load=True)
+    cfg = GatewayConfig(
+        duration_s=1, reps=1, sessions=4, fresh=8, connections=4, algs=("RS256",), modes=("cyjwt",)
+    )
+    gw = run_gateway(fx.keys, cfg, env, random.Random(3), lambda msg: None, force_python_load=True)
     (config,) = gw["configs"]
     assert config["status"] == "ok", config
     assert config["rps"] > 0 and config["requests"] > 0 and 0 < config["verify_share"] <= 1.5
