@@ -416,12 +416,26 @@ def test_gateway_table_renders() -> None:
     assert render_gateway(None) == ""
 
 
-def test_gateway_run_end_to_end_with_the_python_generator(fx: Fixtures) -> None:
-    """One RS256 server with keys from the JWKS endpoint, 1 s of load: a few seconds."""
+def test_gateway_run_end_to_end_with_the_python_generator(
+    fx: Fixtures, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One RS256 server with keys from the JWKS endpoint, 1 s of load: a few seconds.
+
+    The first port it is given is taken: the server is started again on another.
+    """
     pytest.importorskip("uvicorn")
     import os
+    import socket
 
+    from benchmarks.gateway import run
     from benchmarks.gateway.run import GatewayConfig, run_gateway
+
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    ports = [busy.getsockname()[1]]
+    real_free_port = run.free_port
+    monkeypatch.setattr(run, "free_port", lambda: ports.pop() if ports else real_free_port())
 
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
@@ -431,7 +445,13 @@ def test_gateway_run_end_to_end_with_the_python_generator(fx: Fixtures) -> None:
     cfg = GatewayConfig(
         duration_s=1, reps=1, sessions=4, fresh=8, connections=4, algs=("RS256",), modes=("cyjwt",)
     )
-    gw = run_gateway(fx.keys, cfg, env, random.Random(3), lambda msg: None, force_python_load=True)
+    try:
+        gw = run_gateway(
+            fx.keys, cfg, env, random.Random(3), lambda msg: None, force_python_load=True
+        )
+    finally:
+        busy.close()
+    assert ports == []
     (config,) = gw["configs"]
     assert config["status"] == "ok", config
     assert config["rps"] > 0 and config["requests"] > 0 and 0 < config["verify_share"] <= 1.5
