@@ -218,6 +218,18 @@ def precheck(srv: Server, pool: TokenPool) -> None:
         srv.status = f"error: {type(exc).__name__}: {exc}"
 
 
+def warm_up(srv: Server, pool: TokenPool, requests: int = 200) -> None:
+    """Send every session's token over one keep-alive connection, as a running service has."""
+    conn = http.client.HTTPConnection(HOST, srv.port, timeout=5.0)
+    try:
+        for i in range(requests):
+            token = pool.sessions[i % len(pool.sessions)]
+            conn.request("GET", "/", headers={"Authorization": f"Bearer {token}"})
+            conn.getresponse().read()
+    finally:
+        conn.close()
+
+
 def one_run(srv: Server, load: Callable[[Server, int], LoadResult], offset: int) -> None:
     before = stats(srv.port)
     res = load(srv, offset)
@@ -345,6 +357,11 @@ def run_gateway(
         for srv in live:
             if srv.status == "ok":
                 precheck(srv, pools[srv.alg])
+            if srv.status == "ok":
+                try:
+                    warm_up(srv, pools[srv.alg], max(200, cfg.sessions))
+                except OSError as exc:
+                    srv.status = f"error: {type(exc).__name__}: {exc}"
         live = [s for s in live if s.status == "ok"]
         token_files = {}
         for alg, pool in pools.items():
