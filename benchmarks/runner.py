@@ -3,7 +3,7 @@
 Run from the repository root::
 
     python -m benchmarks                 # full run, writes bench-out/
-    python -m benchmarks --quick         # < 1 minute on 2 cores
+    python -m benchmarks --quick         # about a minute on 2 cores
     python -m benchmarks --out DIR       # DIR/results.json, DIR/chart.png, DIR/gateway.png
     python -m benchmarks --gateway       # only the end-to-end gateway run
 
@@ -49,6 +49,8 @@ MEMORY_LIMIT = 1 << 20  # RSS growth above 1 MiB is a FAILURE
 CYJWT_REFERENCES = ("oxyjwt", "native", "floor")
 THREAD_OPS = ("HS256 decode", "RS256 decode keyobj")
 THREAD_COUNTS = (1, 2, 4)
+
+
 @dataclass
 class Config:
     rounds: int
