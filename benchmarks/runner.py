@@ -582,13 +582,20 @@ def _main(args: argparse.Namespace, argv: list) -> int:
         json.dump(report, f, indent=1)
 
     m = report["machine"]
-    print(f"cyjwt benchmarks ({report['config']['mode']}, {report['config']['rounds']} rounds, "
-          f"seed {report['config']['seed']})")
+    if report["ops"]:
+        print(f"cyjwt benchmarks ({report['config']['mode']}, {report['config']['rounds']} "
+              f"rounds, seed {report['config']['seed']})")
+    else:
+        print(f"cyjwt benchmarks: the gateway run only ({report['config']['mode']}, seed "
+              f"{report['config']['seed']})")
     print(f"machine: {m.get('cpu_model')}, {m.get('cpus_usable')} CPUs usable; Python "
           f"{m.get('python')}; {m.get('cryptography_openssl') or m.get('python_openssl')}; "
           f"cyjwt IMPLEMENTATION={m.get('cyjwt_implementation')}")
-    print("versions: " + ", ".join(f"{LABELS[k]} {v['version']}"
-                                   for k, v in report["libraries"].items() if v["available"]))
+    versions = [f"{LABELS[k]} {v['version']}"
+                for k, v in report["libraries"].items() if v["available"]]
+    versions += [f"{k} {v}" for k, v in ((report.get("gateway") or {}).get("versions") or {}).items()
+                 if not report["ops"]]
+    print("versions: " + ", ".join(versions))
     if report["ops"]:
         print()
         print(render_table(report))

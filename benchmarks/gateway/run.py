@@ -403,6 +403,7 @@ def run_gateway(
     return {
         "load_generator": load_label,
         "server": f"uvicorn {uvicorn.__version__} ({loop}, {parser}), one process",
+        "versions": {"cyjwt": _version("cyjwt"), "PyJWT": _version("PyJWT")},
         "duration_s": cfg.duration_s,
         "reps": cfg.reps,
         "connections": cfg.connections,
@@ -420,6 +421,15 @@ def run_gateway(
         "notes": notes,
         "elapsed_s": round(time.perf_counter() - t_start, 1),
     }
+
+
+def _version(dist: str) -> Optional[str]:
+    from importlib import metadata
+
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def _importable(name: str) -> bool:
