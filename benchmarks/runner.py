@@ -13,6 +13,7 @@ See docs/benchmarks.md for what the columns mean and how the timing is done.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import json
 import os
@@ -389,6 +390,10 @@ def parse_args(argv: Optional[list]) -> argparse.Namespace:
     g2.add_argument("--gateway", action="store_true",
                     help="only the end-to-end gateway run (uvicorn + wrk on 127.0.0.1)")
     g2.add_argument("--no-gateway", action="store_true", help="skip the gateway run")
+    p.add_argument("--gateway-seconds", type=int, default=0,
+                   help="override the seconds of load per gateway configuration and run")
+    p.add_argument("--gateway-reps", type=int, default=0,
+                   help="override the number of load runs per gateway configuration")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 on a memory FAILURE or a WRONG/error verdict for cyjwt")
     return p.parse_args(argv)
@@ -513,7 +518,10 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
     # ---- the end-to-end gateway run
     gateway = None
     if not args.no_gateway:
-        gw_cfg = GATEWAY_MODES[mode]
+        gw_cfg = dataclasses.replace(
+            GATEWAY_MODES[mode],
+            duration_s=args.gateway_seconds or GATEWAY_MODES[mode].duration_s,
+            reps=args.gateway_reps or GATEWAY_MODES[mode].reps)
         log(f"[bench] gateway run: {gw_cfg.reps} x {gw_cfg.duration_s} s per configuration")
         gateway = run_gateway(fx.keys, gw_cfg, _subprocess_env(paths, no_extensions=False),
                               rng, log)
