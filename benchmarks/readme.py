@@ -207,8 +207,8 @@ def speed_block(report: Report) -> str:
         mix = gw["mix"]
         parts += [
             "",
-            f"End to end, as a gateway runs it: a minimal ASGI app under {gw['server']} "
-            "checks the Bearer token of every request (200 or 401), loaded by "
+            "End to end, as a gateway runs it: a minimal ASGI app checks the Bearer token "
+            f"of every request (200 or 401) under {gw['server']}, loaded by "
             f"{gw['load_generator']} with {gw['connections']} connections on 127.0.0.1, "
             f"{gw['reps']} x {gw['duration_s']} s per configuration, interleaved. Each request "
             f"carries a {gw['token']} ("
