@@ -5,6 +5,11 @@ it: shown as n/a).  ``arg`` is the claims dict for encode and the token for
 decode / get_unverified_header.  Encode returns the token, decode returns the
 claims (a plain dict), get_unverified_header returns the header dict.
 
+Every call is written the way the library's documentation shows it: the
+``algorithms=[...]`` list is built in the call, and the audience and issuer
+are passed by keyword (``[alg]`` in a closure costs the same as the literal
+``["HS256"]``: one list built per call).
+
 "PEM" ops hand the key as a PEM string on every call; when a library has no
 way to take a PEM string directly, its own PEM-loading call is made on every
 call instead.  "keyobj" ops hand a key loaded once, in the library's own
@@ -21,10 +26,8 @@ import warnings
 from typing import Any, Callable, Optional
 
 from ._fixtures import (
-    AUDIENCE,
     HASHES,
     HMAC_SECRET,
-    ISSUER,
     Fixtures,
     Op,
     b64d,
@@ -50,7 +53,9 @@ class Adapter:
     label = ""  # shown in the table
     module = ""  # import name
     dists: tuple[str, ...] = ()
-    validates_claims = True  # False only for the floor
+    validates_claims = True  # False only for the floors
+    # why the package may be missing although the bench extra lists it
+    missing_note = "not installed (`pip install -e '.[bench]'` installs it)"
 
     def __init__(self) -> None:
         self.mod: Any = None
@@ -64,7 +69,14 @@ class Adapter:
                 warnings.simplefilter("ignore")
                 self.mod = importlib.import_module(self.module)
                 top = importlib.import_module(self.module.partition(".")[0])
-        except Exception as exc:  # ImportError, or a broken install
+        except ModuleNotFoundError as exc:
+            top_name = self.module.partition(".")[0]
+            if exc.name == top_name:
+                self.note = self.missing_note
+            else:
+                self.note = f"not importable ({type(exc).__name__}: {exc})"
+            return False
+        except Exception as exc:  # a broken install
             self.note = f"not importable ({type(exc).__name__}: {exc})"
             return False
         self.modversion = getattr(top, "__version__", None)
@@ -124,8 +136,9 @@ class PyJWTAdapter(Adapter):
             return lambda claims: encode(claims, key, algorithm=alg)
         key = self.dec_key(op, fx)
         decode = m.decode
-        algs = [alg]
-        return lambda token: decode(token, key, algorithms=algs, audience=AUDIENCE, issuer=ISSUER)
+        ts = fx.tokenset(op)
+        aud, iss = ts.audience, ts.issuer
+        return lambda token: decode(token, key, algorithms=[alg], audience=aud, issuer=iss)
 
 
 class CyjwtAdapter(PyJWTAdapter):
@@ -160,6 +173,9 @@ class PyJWTRsAdapter(PyJWTAdapter):
     label = "pyjwt-rs"
     module = "jwt_rs"
     dists = ("pyjwt-rs", "pyjwt_rs")
+    missing_note = ("not installed: pyjwt-rs publishes no wheel for this platform, only a "
+                    "source distribution that needs a Rust toolchain, so the bench extra "
+                    "leaves it out")
 
     def load(self) -> bool:
         return Adapter.load(self)
@@ -177,6 +193,8 @@ class OxyjwtAdapter(PyJWTAdapter):
     label = "oxyjwt"
     module = "oxyjwt"
     dists = ("oxyjwt",)
+    missing_note = ("not installed (`pip install -e '.[bench]'` installs it; its wheels "
+                    "need Python 3.10 or later)")
 
     def load(self) -> bool:
         return Adapter.load(self)
@@ -197,17 +215,18 @@ class OxyjwtAdapter(PyJWTAdapter):
         else:
             loader = getattr(m.DecodingKey, f"from_{self._suffix[alg]}_pem")
             pem = kp.public_pem
-        encode, decode, algs = m.encode, m.decode, [alg]
+        encode, decode = m.encode, m.decode
+        ts = fx.tokenset(op)
+        aud, iss = ts.audience, ts.issuer
         if op.keyform == "obj":
             key = loader(pem)
             if op.kind == "encode":
                 return lambda claims: encode(claims, key, algorithm=alg)
-            return lambda token: decode(token, key, algorithms=algs, audience=AUDIENCE,
-                                        issuer=ISSUER)
+            return lambda token: decode(token, key, algorithms=[alg], audience=aud, issuer=iss)
         if op.kind == "encode":
             return lambda claims: encode(claims, loader(pem), algorithm=alg)
-        return lambda token: decode(token, loader(pem), algorithms=algs, audience=AUDIENCE,
-                                    issuer=ISSUER)
+        return lambda token: decode(token, loader(pem), algorithms=[alg], audience=aud,
+                                    issuer=iss)
 
 
 # --------------------------------------------------------------------------- other APIs
@@ -228,8 +247,8 @@ class JoserfcAdapter(Adapter):
             extract = jws.extract_compact
             return lambda token: dict(extract(token.encode("ascii")).protected)
         alg = op.alg
-        algs = [alg]
         header = {"alg": alg}
+        ts = fx.tokenset(op)
         cls = {"RS256": RSAKey, "PS256": RSAKey, "ES256": ECKey, "EdDSA": OKPKey}.get(alg, OctKey)
         if alg.startswith("HS"):
             key_obj = OctKey.import_key(HMAC_SECRET)
@@ -241,16 +260,16 @@ class JoserfcAdapter(Adapter):
         if op.kind == "encode":
             encode = jwt.encode
             if op.keyform == "pem":
-                return lambda claims: encode(header, claims, imp(pem), algorithms=algs)
-            return lambda claims: encode(header, claims, key_obj, algorithms=algs)
+                return lambda claims: encode(header, claims, imp(pem), algorithms=[alg])
+            return lambda claims: encode(header, claims, key_obj, algorithms=[alg])
         registry = jwt.JWTClaimsRegistry(
-            iss={"essential": True, "value": ISSUER},
-            aud={"essential": True, "value": AUDIENCE},
+            iss={"essential": True, "value": ts.issuer},
+            aud={"essential": True, "value": ts.audience},
         )
         decode, validate = jwt.decode, registry.validate
 
         def dec(token: str, key: Any) -> dict:
-            claims = decode(token, key, algorithms=algs).claims
+            claims = decode(token, key, algorithms=[alg]).claims
             validate(claims)
             return claims
 
@@ -280,9 +299,10 @@ class AuthlibAdapter(Adapter):
         if op.kind == "encode":
             encode = jwt.encode
             return lambda claims: encode(header, claims, key).decode("ascii")
+        ts = fx.tokenset(op)
         opts = {
-            "iss": {"essential": True, "value": ISSUER},
-            "aud": {"essential": True, "value": AUDIENCE},
+            "iss": {"essential": True, "value": ts.issuer},
+            "aud": {"essential": True, "value": ts.audience},
         }
         decode = jwt.decode
 
@@ -318,8 +338,10 @@ class PythonJoseAdapter(Adapter):
         if op.kind == "encode":
             encode = jwt.encode
             return lambda claims: encode(claims, key, algorithm=alg)
-        decode, algs = jwt.decode, [alg]
-        return lambda token: decode(token, key, algorithms=algs, audience=AUDIENCE, issuer=ISSUER)
+        decode = jwt.decode
+        ts = fx.tokenset(op)
+        aud, iss = ts.audience, ts.issuer
+        return lambda token: decode(token, key, algorithms=[alg], audience=aud, issuer=iss)
 
 
 class JwcryptoAdapter(Adapter):
@@ -360,12 +382,14 @@ class JwcryptoAdapter(Adapter):
                 return t.serialize()
 
             return enc
-        algs = [alg]
-        check = {"iss": ISSUER, "aud": AUDIENCE, "exp": None, "nbf": None}
+        ts = fx.tokenset(op)
+        # None: must be present (and, for exp / nbf, be valid)
+        check: dict[str, Any] = {"iss": ts.issuer, "aud": ts.audience}
+        check.update({k: None for k in ("exp", "nbf") if k in ts.claims})
         loads = json.loads
 
         def dec(token: str) -> dict:
-            t = JWT(jwt=token, key=from_pem(pem) if per_call else key_obj, algs=algs,
+            t = JWT(jwt=token, key=from_pem(pem) if per_call else key_obj, algs=[alg],
                     check_claims=check)
             return loads(t.claims)
 
@@ -376,16 +400,18 @@ class JwcryptoAdapter(Adapter):
 
 
 class FloorAdapter(Adapter):
-    """The least work any library must do.
+    """The same steps done by hand in Python, and the raw crypto call.
 
-    HMAC ops: ``hmac.digest`` + base64 + ``json`` (no claim validation).
+    HMAC ops: ``hmac.digest`` + base64 + ``json`` (no claim validation): a
+    Python-by-hand reference, which a compiled library beats.
     Asymmetric ops: the bare ``cryptography`` sign / verify call on the same
-    signing input, with a key object loaded once (also for the PEM ops).
+    signing input, with a key object loaded once (also for the PEM ops): the
+    floor for those rows.
     get_unverified_header: split + base64 + ``json.loads``.
     """
 
     key = "floor"
-    label = "floor (raw crypto)"
+    label = "Python by hand / raw crypto"
     module = "cryptography"
     dists = ("cryptography",)
     validates_claims = False
@@ -430,7 +456,7 @@ class FloorAdapter(Adapter):
             args = (ec.ECDSA(hashes.SHA256()),)
         else:
             args = ()
-        valid = fx.tokens[(alg, "")].valid
+        valid = fx.tokenset(op).valid
         signing_input = valid.rpartition(".")[0].encode("ascii")
         if op.kind == "encode":
             sign = kp.private_obj.sign
@@ -458,6 +484,52 @@ class FloorAdapter(Adapter):
         return dec_asym
 
 
+class NativeFloorAdapter(FloorAdapter):
+    """The floor: the HMAC and header ops done in C (benchmarks/_native_floor.c).
+
+    base64url in C, HMAC-SHA-2 with libcrypto, orjson's C reader and writer
+    called from C; no claim validation.  Asymmetric ops are the bare
+    ``cryptography`` call, as in the row above (that call is the floor).
+    """
+
+    key = "native"
+    label = "native floor (C)"
+    module = "orjson"
+    dists = ("orjson",)
+
+    def load(self) -> bool:
+        if not super().load():
+            return False
+        from ._native_build import load_native_floor
+
+        self.native: Any
+        self.native, why = load_native_floor()
+        if self.native is None:
+            self.note = why
+            return False
+        return True
+
+    @property
+    def version(self) -> Optional[str]:
+        return f"C + orjson {_dist_version('orjson')}"
+
+    def build(self, op: Op, fx: Fixtures) -> Optional[Fn]:
+        native = self.native
+        if op.kind == "header":
+            header: Fn = native.header
+            return header
+        if not op.alg.startswith("HS"):
+            return super().build(op, fx)
+        bits, secret = int(op.alg[2:]), HMAC_SECRET
+        if op.kind == "encode":
+            head = b64e(json.dumps({"alg": op.alg, "typ": "JWT"},
+                                   separators=(",", ":")).encode()).encode("ascii")
+            encode = native.encode
+            return lambda claims: encode(head, claims, secret, bits)
+        decode = native.decode
+        return lambda token: decode(token, secret, bits)
+
+
 # order = order of rows in the table
 ADAPTERS: list[type[Adapter]] = [
     CyjwtAdapter,
@@ -470,6 +542,7 @@ ADAPTERS: list[type[Adapter]] = [
     PythonJoseAdapter,
     JwcryptoAdapter,
     FloorAdapter,
+    NativeFloorAdapter,
 ]
 ADAPTER_BY_KEY: dict[str, type[Adapter]] = {a.key: a for a in ADAPTERS}
 LABELS: dict[str, str] = {a.key: a.label for a in ADAPTERS}

@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
+from ._idp_tokens import SHAPES
+
 ISSUER = "https://issuer.bench.example"
 AUDIENCE = "bench-audience"
 SUBJECT = "user-1234567890"
@@ -39,6 +41,8 @@ HASHES = {
 
 # --------------------------------------------------------------------------- operations
 
+SHAPE_LABELS = {key: shape.label for key, shape in SHAPES.items()}
+
 
 @dataclass(frozen=True)
 class Op:
@@ -49,6 +53,7 @@ class Op:
     alg: str
     keyform: str = ""  # "" (HMAC secret), "pem" or "obj"
     size: str = ""  # "" (normal claims), "4KiB" or "64KiB"
+    shape: str = ""  # "" (the ten claims) or an identity provider's shape (SHAPES)
 
     @property
     def family(self) -> str:
@@ -72,6 +77,9 @@ def _build_ops() -> list[Op]:
     ops.append(Op("get_unverified_header", "header", "RS256"))
     ops.append(Op("HS256 decode 4KiB", "decode", "HS256", size="4KiB"))
     ops.append(Op("HS256 decode 64KiB", "decode", "HS256", size="64KiB"))
+    for shape, label in SHAPE_LABELS.items():
+        ops.append(Op(f"HS256 decode {label}", "decode", "HS256", shape=shape))
+    ops.append(Op("RS256 decode Keycloak keyobj", "decode", "RS256", "obj", shape="keycloak"))
     return ops
 
 
@@ -92,8 +100,8 @@ def b64d(data: str | bytes) -> bytes:
     return base64.urlsafe_b64decode(data + b"=" * (-len(data) % 4))
 
 
-def _json(obj: Any) -> bytes:
-    return json.dumps(obj, separators=(",", ":")).encode("utf-8")
+def _json(obj: Any, ascii_only: bool = True) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=ascii_only).encode("utf-8")
 
 
 # --------------------------------------------------------------------------- keys
@@ -207,9 +215,10 @@ def raw_verifier(alg: str, keys: dict[str, KeyPair]) -> Callable[[bytes, bytes],
 
 
 def reference_token(alg: str, claims: dict, keys: dict[str, KeyPair],
-                    header: Optional[dict] = None) -> str:
+                    header: Optional[dict] = None, ascii_only: bool = True) -> str:
+    """A token signed with cryptography/hmac alone; ``ascii_only=False`` writes raw UTF-8."""
     hdr = {"alg": alg, "typ": "JWT"} if header is None else header
-    signing_input = (b64e(_json(hdr)) + "." + b64e(_json(claims))).encode("ascii")
+    signing_input = (b64e(_json(hdr)) + "." + b64e(_json(claims, ascii_only))).encode("ascii")
     sig = raw_signer(alg, keys)(signing_input)
     return signing_input.decode("ascii") + "." + b64e(sig)
 
@@ -234,8 +243,11 @@ def reference_check(token: Any, alg: str, keys: dict[str, KeyPair]) -> tuple[dic
 # --------------------------------------------------------------------------- claims and tokens
 
 
-def make_claims(now: Optional[int] = None, size: str = "", **overrides: Any) -> dict:
+def make_claims(now: Optional[int] = None, size: str = "", shape: str = "",
+                **overrides: Any) -> dict:
     now = int(time.time()) if now is None else now
+    if shape:
+        return {**SHAPES[shape].claims(now), **overrides}
     claims: dict[str, Any] = {
         "iss": ISSUER,
         "sub": SUBJECT,
@@ -263,13 +275,29 @@ class TokenSet:
     claims: dict
     valid: str
     bad: dict[str, str] = field(default_factory=dict)
+    issuer: str = ISSUER  # what decode is told to expect
+    audience: str = AUDIENCE
 
 
 def make_tokens(alg: str, keys: dict[str, KeyPair], size: str = "",
-                now: Optional[int] = None) -> TokenSet:
+                now: Optional[int] = None, shape: str = "") -> TokenSet:
+    """The valid token and the failing ones; ``shape`` tokens carry a ``kid`` and raw UTF-8."""
     now = int(time.time()) if now is None else now
-    claims = make_claims(now, size)
-    valid = reference_token(alg, claims, keys)
+    claims = make_claims(now, size, shape)
+    header: Optional[dict] = None
+    issuer, audience, ascii_only = ISSUER, AUDIENCE, True
+    if shape:
+        sh = SHAPES[shape]
+        header = {"alg": alg, "typ": "JWT", "kid": sh.kid}
+        issuer, audience, ascii_only = sh.issuer, sh.audience, False
+
+    def token(c: dict) -> str:
+        return reference_token(alg, c, keys, header, ascii_only)
+
+    def variant(**overrides: Any) -> str:
+        return token(make_claims(now, size, shape, **overrides))
+
+    valid = token(claims)
     h, p, s = valid.split(".")
     # flip one bit in the middle of the signature
     sig = bytearray(b64d(s))
@@ -277,28 +305,26 @@ def make_tokens(alg: str, keys: dict[str, KeyPair], size: str = "",
     forged_claims = dict(claims, admin=True)
     bad = {
         "tampered signature": f"{h}.{p}.{b64e(bytes(sig))}",
-        "tampered payload": f"{h}.{b64e(_json(forged_claims))}.{s}",
+        "tampered payload": f"{h}.{b64e(_json(forged_claims, ascii_only))}.{s}",
         "alg none": b64e(_json({"alg": "none", "typ": "JWT"})) + "." + p + ".",
-        "expired token": reference_token(alg, make_claims(now, size, exp=now - 7200,
-                                                          iat=now - 10800, nbf=now - 10800), keys),
-        "not-yet-valid token": reference_token(alg, make_claims(now, size, nbf=now + 7200), keys),
-        "wrong audience": reference_token(alg, make_claims(now, size, aud="someone-else"), keys),
-        "wrong issuer": reference_token(alg, make_claims(now, size, iss="https://evil.example"),
-                                        keys),
+        "expired token": variant(exp=now - 7200, iat=now - 10800, nbf=now - 10800),
+        "not-yet-valid token": variant(nbf=now + 7200),
+        "wrong audience": variant(aud="someone-else"),
+        "wrong issuer": variant(iss="https://evil.example"),
     }
-    return TokenSet(claims, valid, bad)
+    return TokenSet(claims, valid, bad, issuer, audience)
 
 
 @dataclass
 class Fixtures:
     keys: dict[str, KeyPair]
     now: int
-    tokens: dict[tuple[str, str], TokenSet]  # (alg, size) -> TokenSet
+    tokens: dict[tuple[str, str], TokenSet]  # (alg, size or shape) -> TokenSet
     header_token: str
     header_expected: dict
 
     def tokenset(self, op: Op) -> TokenSet:
-        return self.tokens[(op.alg, op.size)]
+        return self.tokens[(op.alg, op.size or op.shape)]
 
 
 def make_fixtures() -> Fixtures:
@@ -309,6 +335,9 @@ def make_fixtures() -> Fixtures:
         tokens[(alg, "")] = make_tokens(alg, keys, "", now)
     for size in ("4KiB", "64KiB"):
         tokens[("HS256", size)] = make_tokens("HS256", keys, size, now)
+    for op in OPS:
+        if op.shape and (op.alg, op.shape) not in tokens:
+            tokens[(op.alg, op.shape)] = make_tokens(op.alg, keys, now=now, shape=op.shape)
     header_expected = {"alg": "RS256", "kid": KID, "typ": "JWT"}
     header_token = reference_token("RS256", make_claims(now), keys, header_expected)
     return Fixtures(keys, now, tokens, header_token, header_expected)

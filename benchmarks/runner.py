@@ -3,8 +3,9 @@
 Run from the repository root::
 
     python -m benchmarks                 # full run, writes bench-out/
-    python -m benchmarks --quick         # < 1 minute on 2 cores
-    python -m benchmarks --out DIR       # DIR/results.json and DIR/chart.png
+    python -m benchmarks --quick         # about a minute on 2 cores
+    python -m benchmarks --out DIR       # DIR/results.json, DIR/chart.png, DIR/gateway.png
+    python -m benchmarks --gateway       # only the end-to-end gateway run
 
 See docs/benchmarks.md for what the columns mean and how the timing is done.
 """
@@ -12,6 +13,7 @@ See docs/benchmarks.md for what the columns mean and how the timing is done.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import json
 import os
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ._adapters import ADAPTER_BY_KEY, ADAPTERS, LABELS, Adapter
+from ._chart import write_chart, write_gateway_chart
 from ._fixtures import OPS, OPS_BY_NAME, make_fixtures
 from ._harness import (
     build_cells,
@@ -37,18 +40,16 @@ from ._harness import (
     summarize,
     thread_throughput,
 )
+from ._targets import evaluate, render_targets
+from .gateway.report import render_gateway
+from .gateway.run import GATEWAY_MODES, run_gateway
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "pyjwt"
 MEMORY_LIMIT = 1 << 20  # RSS growth above 1 MiB is a FAILURE
+CYJWT_REFERENCES = ("oxyjwt", "native", "floor")
 THREAD_OPS = ("HS256 decode", "RS256 decode keyobj")
 THREAD_COUNTS = (1, 2, 4)
-# fixed colours so that charts from different runs read the same way
-COLORS = {
-    "cyjwt": "#d62728", "cyjwt-pure": "#ff9896", "pyjwt": "#1f77b4", "oxyjwt": "#ff7f0e",
-    "pyjwt-rs": "#bcbd22", "joserfc": "#2ca02c", "authlib": "#9467bd",
-    "python-jose": "#8c564b", "jwcrypto": "#e377c2", "floor": "#b0b0b0",
-}
 
 
 @dataclass
@@ -227,7 +228,8 @@ def render_matrix(report: dict) -> str:
             and report["libraries"][k]["available"] and k != BASELINE]
     short = {"cyjwt": "cyjwt", "cyjwt-pure": "cy-pure", "oxyjwt": "oxyjwt",
              "pyjwt-rs": "pyjwt-rs", "joserfc": "joserfc", "authlib": "authlib",
-             "python-jose": "py-jose", "jwcrypto": "jwcrypto", "floor": "floor"}
+             "python-jose": "py-jose", "jwcrypto": "jwcrypto", "floor": "by-hand",
+             "native": "native"}
     w0 = max(len(o) for o in report["ops"]) + 2
     head = f"{'time / PyJWT time':<{w0}}" + "".join(f"{short.get(k, k):>10}" for k in libs)
     lines = [head, "-" * len(head)]
@@ -284,65 +286,6 @@ def render_memory(report: dict) -> str:
         lines.append(f"  {LABELS[k]:<24} {fmt_bytes(m.get('peak_rss_bytes')):>10} "
                      f"{fmt_bytes(m.get('rss_growth_bytes')):>11}  {m['verdict']}")
     return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------- chart
-
-
-def write_chart(report: dict, path: Path) -> str:
-    """Grouped bar chart, log scale; returns a note ("" on success)."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except Exception as exc:
-        return f"chart skipped: matplotlib is not available ({type(exc).__name__})"
-
-    libs = [k for k in report["library_order"] if k in report["libraries"]
-            and report["libraries"][k]["available"]]
-    families = [("hmac", "HMAC and header"), ("rsa", "RSA (RS256, PS256)"),
-                ("ec", "Elliptic curves (ES256, EdDSA)")]
-    ops_by_family = {f: [o for o in report["ops"] if OPS_BY_NAME[o].family == f]
-                     for f, _ in families}
-    families = [(f, t) for f, t in families if ops_by_family[f]]
-    if not families:
-        return "chart skipped: no operations"
-    colors = {k: COLORS.get(k, "#17becf") for k in libs}
-    fig, axes = plt.subplots(len(families), 1, figsize=(16, 5.2 * len(families)), squeeze=False)
-    width = 0.84 / max(1, len(libs))
-    for ax, (fam, title) in zip(axes[:, 0], families):
-        ops = ops_by_family[fam]
-        for j, k in enumerate(libs):
-            xs, ys, lo, hi = [], [], [], []
-            for i, o in enumerate(ops):
-                c = report["results"][o].get(k)
-                if not c or c["status"] != "ok":
-                    continue
-                xs.append(i - 0.42 + width * (j + 0.5))
-                ys.append(c["median_s"] * 1e6)
-                lo.append(max(0.0, (c["median_s"] - c["min_s"]) * 1e6))
-                hi.append(max(0.0, (c["max_s"] - c["median_s"]) * 1e6))
-            if xs:
-                ax.bar(xs, ys, width, color=colors[k], label=LABELS[k],
-                       yerr=[lo, hi], error_kw={"elinewidth": 0.6, "capsize": 1.5},
-                       hatch="//" if k == "floor" else None,
-                       edgecolor="black" if k == "floor" else None, linewidth=0.3)
-        ax.set_yscale("log")
-        ax.set_xticks(range(len(ops)))
-        ax.set_xticklabels(ops, rotation=20, ha="right", fontsize=8)
-        ax.set_ylabel("µs per call (median; whiskers min–max)")
-        ax.set_title(title)
-        ax.grid(axis="y", which="both", alpha=0.3)
-    axes[0, 0].legend(ncol=min(5, len(libs)), fontsize=8, loc="upper left")
-    m = report["machine"]
-    fig.suptitle(f"cyjwt benchmarks ({report['config']['mode']}): {m.get('cpu_model')}, "
-                 f"{m.get('cpus_usable')} CPUs, Python {m.get('python')}, "
-                 f"cyjwt IMPLEMENTATION={m.get('cyjwt_implementation')}", fontsize=10)
-    fig.tight_layout(rect=(0, 0, 1, 0.98))
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return ""
 
 
 # --------------------------------------------------------------------------- phases
@@ -443,6 +386,14 @@ def parse_args(argv: Optional[list]) -> argparse.Namespace:
     p.add_argument("--no-memory", action="store_true", help="skip the memory soak")
     p.add_argument("--memory-n", type=int, default=0, help="override the number of soak decodes")
     p.add_argument("--no-chart", action="store_true", help="do not draw chart.png")
+    g2 = p.add_mutually_exclusive_group()
+    g2.add_argument("--gateway", action="store_true",
+                    help="only the end-to-end gateway run (uvicorn + wrk on 127.0.0.1)")
+    g2.add_argument("--no-gateway", action="store_true", help="skip the gateway run")
+    p.add_argument("--gateway-seconds", type=int, default=0,
+                   help="override the seconds of load per gateway configuration and run")
+    p.add_argument("--gateway-reps", type=int, default=0,
+                   help="override the number of load runs per gateway configuration")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 on a memory FAILURE or a WRONG/error verdict for cyjwt")
     return p.parse_args(argv)
@@ -459,8 +410,10 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
     rng = random.Random(seed)
     notes: list[str] = []
     paths = _extra_pythonpath()
-    ops = select_ops(args.ops)
-    wanted = [s.strip() for s in args.libs.split(",") if s.strip()] or [a.key for a in ADAPTERS]
+    # --gateway: only the gateway run, no per-call timing
+    ops = [] if args.gateway else select_ops(args.ops)
+    wanted = [] if args.gateway else (
+        [s.strip() for s in args.libs.split(",") if s.strip()] or [a.key for a in ADAPTERS])
     unknown = [k for k in wanted if k not in ADAPTER_BY_KEY]
     if unknown:
         raise SystemExit(f"unknown --libs {unknown}; known: {[a.key for a in ADAPTERS]}")
@@ -477,7 +430,7 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
             adapters[key] = a
         else:
             notes.append(f"{a.label}: skipped, {a.note}")
-    if BASELINE not in adapters:
+    if BASELINE not in adapters and not args.gateway:
         notes.append("PyJWT is not available: ratios are n/a")
 
     fx = make_fixtures()
@@ -516,9 +469,14 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
     for op in ops:
         row: dict[str, Any] = {}
         ref = next((c for c in cells if c.op == op.name and c.lib == BASELINE), None)
-        for c in (c for c in cells if c.op == op.name):
+        op_cells = {c.lib: c for c in cells if c.op == op.name}
+        for c in op_cells.values():
             d = {"status": "ok", **summarize(c.samples), "calls_per_batch": c.n,
                  "ratio_to_pyjwt": pairwise_ratio(c.samples, ref.samples) if ref else None}
+            if c.lib == "cyjwt":
+                # cyjwt's time over other rows', round by round (for the speed targets)
+                d["ratio_to"] = {k: pairwise_ratio(c.samples, op_cells[k].samples)
+                                 for k in CYJWT_REFERENCES if k in op_cells}
             row[c.lib] = d
         for k, st in status.get(op.name, {}).items():
             if st != "ok":
@@ -541,13 +499,13 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
 
     # ---- threads
     threads = None
-    if not args.no_threads:
+    if not args.no_threads and not args.gateway:
         log("[bench] thread scaling")
         threads = run_threads(adapters, fx, cfg, rng)
 
     # ---- memory
     memory = None
-    if not args.no_memory:
+    if not args.no_memory and not args.gateway:
         mem_libs = [k for k in ("cyjwt", "cyjwt-pure", BASELINE)
                     if k in adapters
                     or (k == "cyjwt-pure" and libraries.get(k, {}).get("available"))]
@@ -557,19 +515,36 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
             notes.append(f"memory soak used {cfg.memory_n:,} decodes per library, not 10^6 "
                          f"({mode} mode)")
 
+    # ---- the end-to-end gateway run
+    gateway = None
+    if not args.no_gateway:
+        gw_cfg = dataclasses.replace(
+            GATEWAY_MODES[mode],
+            duration_s=args.gateway_seconds or GATEWAY_MODES[mode].duration_s,
+            reps=args.gateway_reps or GATEWAY_MODES[mode].reps)
+        log(f"[bench] gateway run: {gw_cfg.reps} x {gw_cfg.duration_s} s per configuration")
+        gateway = run_gateway(fx.keys, gw_cfg, _subprocess_env(paths, no_extensions=False),
+                              rng, log)
+        notes.extend(gateway.get("notes", []))
+        if gateway.get("skipped"):
+            notes.append(f"gateway run skipped: {gateway['skipped']}")
+
     report = {
-        "schema": 1,
+        "schema": 2,
         "config": {"mode": mode, "rounds": cfg.rounds, "batch_target_s": cfg.target,
                    "seed": seed, "baseline": BASELINE},
         "machine": machine_info(libraries),
         "libraries": libraries,
         "library_order": [a.key for a in ADAPTERS],
         "ops": [o.name for o in ops],
+        "token_bytes": {o.name: len(fx.tokenset(o).valid) for o in ops if o.kind == "decode"},
         "results": results,
         "threads": threads,
         "memory": memory,
+        "gateway": gateway,
         "notes": notes,
     }
+    report["targets"] = evaluate(report)
 
     exit_code = 0
     if args.strict:
@@ -577,6 +552,9 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
                                  for m in memory["results"].values())
         bad_cy = any(str(r.get(k, {}).get("status", "")).startswith(("WRONG", "error"))
                      for r in results.values() for k in ("cyjwt", "cyjwt-pure"))
+        bad_cy = bad_cy or any(
+            str(c.get("status", "")).startswith(("WRONG", "error"))
+            for c in (gateway or {}).get("configs", []) if c.get("mode") in ("cyjwt", "verifier"))
         if bad_mem or bad_cy:
             exit_code = 1
     report["elapsed_s"] = time.perf_counter() - t_start
@@ -596,29 +574,43 @@ def _main(args: argparse.Namespace, argv: list) -> int:
     report = {"command": " ".join(["python -m benchmarks", *argv]).strip(), **report}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    chart_note = "chart skipped (--no-chart)" if args.no_chart else \
-        write_chart(report, out / "chart.png")
-    if chart_note:
-        report["notes"].append(chart_note)
-    else:
-        report["chart"] = str(out / "chart.png")
+    charts = []
+    for name, draw, wanted in (("chart.png", write_chart, bool(report["ops"])),
+                               ("gateway.png", write_gateway_chart, bool(report["gateway"]))):
+        if not wanted:
+            continue
+        note = f"{name} skipped (--no-chart)" if args.no_chart else draw(report, out / name)
+        if note:
+            report["notes"].append(note)
+        else:
+            charts.append(str(out / name))
+    report["charts"] = charts
     report["elapsed_s"] = round(report["elapsed_s"], 2)
     with open(out / "results.json", "w") as f:
         json.dump(report, f, indent=1)
 
     m = report["machine"]
-    print(f"cyjwt benchmarks ({report['config']['mode']}, {report['config']['rounds']} rounds, "
-          f"seed {report['config']['seed']})")
+    if report["ops"]:
+        print(f"cyjwt benchmarks ({report['config']['mode']}, {report['config']['rounds']} "
+              f"rounds, seed {report['config']['seed']})")
+    else:
+        print(f"cyjwt benchmarks: the gateway run only ({report['config']['mode']}, seed "
+              f"{report['config']['seed']})")
     print(f"machine: {m.get('cpu_model')}, {m.get('cpus_usable')} CPUs usable; Python "
           f"{m.get('python')}; {m.get('cryptography_openssl') or m.get('python_openssl')}; "
           f"cyjwt IMPLEMENTATION={m.get('cyjwt_implementation')}")
-    print("versions: " + ", ".join(f"{LABELS[k]} {v['version']}"
-                                   for k, v in report["libraries"].items() if v["available"]))
-    print()
-    print(render_table(report))
-    print()
-    print(render_matrix(report))
-    for block in (render_threads(report), render_memory(report)):
+    versions = [f"{LABELS[k]} {v['version']}"
+                for k, v in report["libraries"].items() if v["available"]]
+    versions += [f"{k} {v}" for k, v in ((report.get("gateway") or {}).get("versions") or {}).items()
+                 if not report["ops"]]
+    print("versions: " + ", ".join(versions))
+    if report["ops"]:
+        print()
+        print(render_table(report))
+        print()
+        print(render_matrix(report))
+    for block in (render_threads(report), render_memory(report),
+                  render_gateway(report.get("gateway")), render_targets(report["targets"])):
         if block:
             print()
             print(block)
@@ -628,8 +620,8 @@ def _main(args: argparse.Namespace, argv: list) -> int:
         for n in report["notes"]:
             print(f"  - {n}")
     print()
-    print(f"wrote {out / 'results.json'}" + ("" if chart_note else f" and {out / 'chart.png'}")
-          + f" in {report['elapsed_s']:.1f} s")
+    print(f"wrote {', '.join([str(out / 'results.json'), *charts])} "
+          f"in {report['elapsed_s']:.1f} s")
     if code:
         print("--strict: failing (see FAILURE / WRONG above)")
     return code

@@ -136,6 +136,38 @@ def test_smoke_run_end_to_end(tmp_path, capsys):
     mem = report["memory"]["results"]["pyjwt"]
     assert mem["available"] and mem["decodes"] == 2000 and mem["rejected"] == 1000
     assert report["threads"]["results"]["HS256 decode"]["pyjwt"]["1"] > 0
+    # the speed targets are measured and reported (never asserted)
+    assert any(t["op"] == "HS256 decode" and t["lib"] == "cyjwt" for t in report["targets"])
+    assert "speed targets" in printed
+    # the smoke gateway run: HS256 without a check and with cyjwt, a second each
+    gw = report["gateway"]
+    if not gw.get("skipped"):
+        by_mode = {c["mode"]: c for c in gw["configs"]}
+        assert by_mode["none"]["status"] == "ok" and by_mode["none"]["rps"] > 0
+        assert by_mode["cyjwt"]["status"] == "ok" and by_mode["cyjwt"]["verify_share"] > 0
+        assert by_mode["verifier"]["status"] in ("ok", "skipped: JWTVerifier not available")
+        assert (out / "gateway.png").stat().st_size > 1000
+        assert "gateway:" in printed
+
+
+def test_gateway_only_run(tmp_path, capsys, monkeypatch):
+    """--gateway runs nothing else; without uvicorn it says it skipped."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_uvicorn(name, *args, **kwargs):
+        if name == "uvicorn":
+            raise ImportError("no uvicorn here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_uvicorn)
+    code = runner.main(["--smoke", "--gateway", "--out", str(tmp_path)])
+    assert code == 0
+    report = json.loads((tmp_path / "results.json").read_text())
+    assert report["ops"] == [] and report["results"] == {} and report["memory"] is None
+    assert report["gateway"]["skipped"].startswith("uvicorn is not installed")
+    assert "gateway: skipped" in capsys.readouterr().out
 
 
 def test_runs_without_pyjwt_as_baseline(tmp_path, capsys):
