@@ -55,7 +55,7 @@ class Adapter:
     dists: tuple[str, ...] = ()
     validates_claims = True  # False only for the floors
     # why the package may be missing although the bench extra lists it
-    missing_note = "not installed (`pip install -e '.[bench]'` installs it)"
+    missing_note = "not installed (`pip install -e . --group bench` installs it)"
 
     def __init__(self) -> None:
         self.mod: Any = None
@@ -193,7 +193,7 @@ class OxyjwtAdapter(PyJWTAdapter):
     label = "oxyjwt"
     module = "oxyjwt"
     dists = ("oxyjwt",)
-    missing_note = ("not installed (`pip install -e '.[bench]'` installs it; its wheels "
+    missing_note = ("not installed (`pip install -e . --group bench` installs it; its wheels "
                     "need Python 3.10 or later)")
 
     def load(self) -> bool:
@@ -249,7 +249,7 @@ class JoserfcAdapter(Adapter):
         alg = op.alg
         header = {"alg": alg}
         ts = fx.tokenset(op)
-        cls = {"RS256": RSAKey, "PS256": RSAKey, "ES256": ECKey, "EdDSA": OKPKey}.get(alg, OctKey)
+        cls: Any = {"RS256": RSAKey, "PS256": RSAKey, "ES256": ECKey, "EdDSA": OKPKey}.get(alg, OctKey)
         if alg.startswith("HS"):
             key_obj = OctKey.import_key(HMAC_SECRET)
             pem = None

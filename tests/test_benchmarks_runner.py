@@ -102,7 +102,9 @@ def test_statistics():
 
 def test_chart_is_skipped_without_matplotlib(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    note = runner.write_chart({}, tmp_path / "chart.png")
+    from benchmarks._chart import write_chart
+
+    note = write_chart({}, tmp_path / "chart.png")
     assert note.startswith("chart skipped")
     assert not (tmp_path / "chart.png").exists()
 
