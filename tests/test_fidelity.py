@@ -220,3 +220,82 @@ def test_deep_payload_encoded_where_pyjwt_does(depth: int) -> None:
         value = [value]
 
     both(lambda lib: lib.encode({"a": value}, KEY, algorithm="HS256"))
+
+
+# -- unverified decodes (options={"verify_signature": False}) -------------------
+
+_UNVERIFIED_TOKENS = [
+    "good",
+    "tampered",
+    "expired",
+    "kid-int",
+    "no-alg",
+    "bad-payload-json",
+    "payload-list",
+    "bad-padding",
+    "two-segments",
+    "crit",
+]
+
+
+def _unverified_token(lib: types.ModuleType, kind: str) -> str:
+    good = {"sub": "s", "exp": 4102444800, "aud": "api"}
+    if kind in ("good", "tampered"):
+        token = lib.encode(good, KEY, algorithm="HS256")
+        return token[:-3] + ("AAA" if token[-3:] != "AAA" else "BBB") if kind == "tampered" else token
+    if kind == "expired":
+        return lib.encode({"exp": 1000}, KEY, algorithm="HS256")
+    if kind == "kid-int":
+        return _token_with(lib, '{"alg":"HS256","kid":5}', "{}")
+    if kind == "no-alg":
+        return _token_with(lib, '{"typ":"JWT"}', '{"a":1}')
+    if kind == "bad-payload-json":
+        return _token_with(lib, '{"alg":"HS256"}', "{not json")
+    if kind == "payload-list":
+        return _token_with(lib, '{"alg":"HS256"}', "[1]")
+    if kind == "bad-padding":
+        return lib.encode(good, KEY, algorithm="HS256") + "="
+    if kind == "two-segments":
+        return "abc.def"
+    return _token_with(lib, '{"alg":"HS256","crit":["b64"],"b64":false}', "{}")
+
+
+@pytest.mark.parametrize("kind", _UNVERIFIED_TOKENS)
+@pytest.mark.parametrize(
+    ("options", "kwargs"),
+    [
+        ({"verify_signature": False}, {}),
+        ({"verify_signature": False}, {"algorithms": None, "key": ""}),
+        ({"verify_signature": False, "verify_exp": True}, {"algorithms": "HS256"}),
+        ({"verify_signature": False, "verify_aud": True}, {"audience": "other"}),
+        ({"verify_signature": False, "require": ["iat"]}, {}),
+        ({"verify_signature": 0, "verify_aud": None}, {"audience": "api"}),
+    ],
+)
+def test_unverified_decodes_as_pyjwt(kind: str, options: dict[str, Any], kwargs: dict[str, Any]) -> None:
+    def action(lib: types.ModuleType) -> Any:
+        token = _unverified_token(lib, kind)
+        call = dict(kwargs)
+        key = call.pop("key", "wrong key")
+        return (
+            lib.decode(token, key, options=dict(options), **call),
+            lib.decode_complete(token, key, options=dict(options), **call),
+        )
+
+    both(action)
+
+
+def test_unverified_decode_takes_the_one_call_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cyjwt import _core
+
+    results: list[Any] = []
+    real = _core.jwt_decode
+
+    def spy(*args: Any) -> Any:
+        results.append(real(*args))
+        return results[-1]
+
+    monkeypatch.setattr(_core, "jwt_decode", spy)
+    token = cyjwt.encode({"sub": "s"}, KEY, algorithm="HS256")
+    assert cyjwt.decode(token, options={"verify_signature": False}) == {"sub": "s"}
+    assert results == [{"sub": "s"}]

@@ -118,13 +118,18 @@ cdef object _token_header(object token, const char **s_out, Py_ssize_t *n_out,
     return header
 
 
-cdef object _merged_options(object own, object given):
-    """The options PyJWT._merge_options gives for a verified decode, or None.
+cdef tuple _CLAIM_SWITCHES = (
+    "verify_exp", "verify_nbf", "verify_iat", "verify_aud", "verify_iss", "verify_sub", "verify_jti",
+)
 
-    None sends the call to the general path: options that are not plain
-    dicts, or that turn signature verification off.
-    """
+
+cdef object _merged_options(object own, object given, bint *verify):
+    """The options PyJWT._merge_options gives, or None for the general path
+    (options that are not plain dicts).  *verify* is set to whether the
+    signature is to be verified; without that, the claim switches not
+    given default to off, as there."""
     cdef PyObject *found
+    verify[0] = True
     if type(own) is not dict:
         return None
     if given is None:
@@ -133,7 +138,11 @@ cdef object _merged_options(object own, object given):
         return None
     found = PyDict_GetItem(given, "verify_signature")
     if found != NULL and not <object>found:
-        return None
+        verify[0] = False
+        given = (<dict>given).copy()
+        for switch in _CLAIM_SWITCHES:
+            if PyDict_GetItem(given, switch) == NULL:
+                given[switch] = False
     merged = (<dict>own).copy()
     merged.update(<dict>given)
     return merged
@@ -156,14 +165,17 @@ def jwt_decode(self, token, key, algorithms, options, audience, issuer, subject,
     """PyJWT.decode / decode_complete in one call; None: not ours."""
     cdef _Claims claims
     cdef type ta = type(algorithms)
+    cdef bint verify
     if not _usable_call(self, key):
         return None
-    if (ta is not list and ta is not tuple) or not algorithms:
+    merged = _merged_options(self.options, options, &verify)  # held: claims borrows from it
+    if merged is None:
         return None
-    merged = _merged_options(self.options, options)  # held: claims borrows from it
-    if merged is None or _fill_claims(&claims, <dict>merged, audience, issuer, subject, leeway):
+    if verify and ((ta is not list and ta is not tuple) or not algorithms):
+        return None  # the general path raises (or takes a str) as PyJWT does
+    if _fill_claims(&claims, <dict>merged, audience, issuer, subject, leeway):
         return None
-    return _decode(self._jws, token, key, algorithms, &claims, complete)
+    return _decode(self._jws, token, key, algorithms if verify else None, &claims, complete)
 
 
 def jwt_decode_policy(self, key, algorithms, ClaimPolicy policy not None, bint complete, fallback,
@@ -183,6 +195,8 @@ def jwt_decode_policy(self, key, algorithms, ClaimPolicy policy not None, bint c
 
 cdef object _decode(object jws, object token, object key, object algorithms, _Claims *claims,
                     bint complete):
+    """The token's claims (or all three parts): the signature verified with
+    *key* against *algorithms*, or not at all when *algorithms* is None."""
     cdef const char *s
     cdef Py_ssize_t n, first, last
     cdef bint from_cache = False
@@ -198,8 +212,10 @@ cdef object _decode(object jws, object token, object key, object algorithms, _Cl
     try:
         _segment_fill(&payload_seg, <const uint8_t *>s + first + 1, last - first - 1, "payload")
         _segment_fill(&sig_seg, <const uint8_t *>s + last + 1, n - last - 1, "crypto")
-        if not _signature_holds(jws, s, last, <dict>header, from_cache, algorithms, key,
-                                &sig_seg):
+        if algorithms is None:  # options={"verify_signature": False}
+            _check_kid(<dict>header, from_cache)
+        elif not _signature_holds(jws, s, last, <dict>header, from_cache, algorithms, key,
+                                  &sig_seg):
             return None
         payload = _segment_to_json(&payload_seg, "payload")
         if payload is _NOT_OURS:
@@ -221,6 +237,16 @@ cdef object _decode(object jws, object token, object key, object algorithms, _Cl
         _segment_free(&sig_seg)
 
 
+cdef inline int _check_kid(dict header, bint from_cache) except -1:
+    """PyJWS._validate_kid; a header *from_cache* is known to pass it."""
+    cdef PyObject *found
+    if not from_cache:
+        found = PyDict_GetItem(header, "kid")
+        if found != NULL and type(<object>found) is not str:
+            raise InvalidTokenError(KID_NOT_STRING)
+    return 0
+
+
 cdef bint _signature_holds(object jws, const char *s, Py_ssize_t last, dict header,
                            bint from_cache, object algorithms, object key,
                            _Segment *sig_seg) except -1:
@@ -232,10 +258,7 @@ cdef bint _signature_holds(object jws, const char *s, Py_ssize_t last, dict head
     cdef _HmacKey state
     cdef uint8_t mac[64]
     cdef Py_ssize_t size
-    if not from_cache:
-        found_ptr = PyDict_GetItem(header, "kid")
-        if found_ptr != NULL and type(<object>found_ptr) is not str:
-            raise InvalidTokenError(KID_NOT_STRING)
+    _check_kid(header, from_cache)
     found_ptr = PyDict_GetItem(header, "alg")
     if found_ptr == NULL:
         _missing_alg()

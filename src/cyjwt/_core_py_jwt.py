@@ -313,16 +313,15 @@ def jwt_decode(
     # decided before anything observable (a warning, an error) happens.
     if not _usable_call(self, key):
         return None
-    if type(algorithms) not in (list, tuple) or not algorithms:
+    if options is not None and type(options) is not dict:
         return None
-    if options is not None and (
-        type(options) is not dict or not options.get("verify_signature", True)
-    ):
-        return None
+    verify = options is None or options.get("verify_signature", True)
+    if verify and (type(algorithms) not in (list, tuple) or not algorithms):
+        return None  # the general path raises (or takes a str) as PyJWT does
     merged = self._merge_options(options)
     if type(merged) is not dict:
         return None
-    decoded = _decode(self._jws, token, key, algorithms)
+    decoded = _decode(self._jws, token, key, algorithms if verify else None)
     if decoded is None:
         return None
     payload, header, signature = decoded
@@ -378,16 +377,19 @@ def _own(header: Any) -> dict[str, Any]:
 def _decode(
     jws: Any, token: Any, key: Any, algorithms: Any
 ) -> Optional[tuple[dict[str, Any], Any, bytes]]:
-    """(payload, header, signature) of a token whose signature holds (a
-    cached header wrapped: the caller copies it before handing it out);
-    None: the general path's."""
+    """(payload, header, signature) of a token whose signature holds (not
+    verified when *algorithms* is None; a cached header wrapped: the caller
+    copies it before handing it out); None: the general path's."""
     read = _token_header(token)
     if read is None:
         return None
     header, from_cache, signing_input, payload_segment, crypto_segment = read
     payload_data = b64url_decode_segment(payload_segment, "payload")
     signature = b64url_decode_segment(crypto_segment, "crypto")
-    if not _signature_holds(jws, signing_input, header, algorithms, key, signature):
+    if algorithms is None:  # options={"verify_signature": False}
+        if "kid" in header and type(header["kid"]) is not str:
+            raise InvalidTokenError(KID_NOT_STRING)
+    elif not _signature_holds(jws, signing_input, header, algorithms, key, signature):
         return None
     payload = _parse_json_segment(payload_data, "payload")
     if payload is _NOT_OURS:
