@@ -238,7 +238,7 @@ _UNVERIFIED_TOKENS = [
 ]
 
 
-def _unverified_token(lib: types.ModuleType, kind: str) -> str:
+def _unverified_token(lib: types.ModuleType, kind: str) -> Any:
     good = {"sub": "s", "exp": 4102444800, "aud": "api"}
     if kind in ("good", "tampered"):
         token = lib.encode(good, KEY, algorithm="HS256")

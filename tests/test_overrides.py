@@ -240,3 +240,46 @@ def test_class_patched_after_first_call(cls_name: str, method: str) -> None:
         return decoded, encoded, header, restored
 
     both(action)
+
+
+# -- the modules the general path reads ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "target", ["api_jwt.json.loads", "api_jws.json.loads", "api_jwt.json.dumps"]
+)
+def test_patched_json_functions_are_called(target: str) -> None:
+    def action(lib: types.ModuleType) -> Any:
+        token = lib.encode(CLAIMS, KEY, algorithm="HS256")
+        _warm(lib)
+        module_name, _, attribute = target.rpartition(".")
+        json_module = getattr(lib, module_name.split(".")[0]).json
+        real = getattr(json_module, attribute)
+        calls: list[str] = []
+
+        def spy(*args: Any, **kwargs: Any) -> Any:
+            calls.append(attribute)
+            return real(*args, **kwargs)
+
+        with mock.patch.object(json_module, attribute, spy):
+            results = (
+                observe(lib.decode, token, KEY, algorithms=["HS256"]),
+                observe(lib.decode, token, options={"verify_signature": False}),
+                observe(lib.get_unverified_header, token),
+                observe(lib.encode, CLAIMS, KEY, algorithm="HS256"),
+            )
+        return results, calls
+
+    both(action)
+
+
+def test_decode_payload_recursion_from_a_patched_loads() -> None:
+    def action(lib: types.ModuleType) -> Any:
+        token = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.e30."
+        _warm(lib)
+        with mock.patch.object(
+            lib.api_jwt.json, "loads", side_effect=[{"alg": "none", "typ": "JWT"}, RecursionError()]
+        ):
+            return lib.decode(token, options={"verify_signature": False})
+
+    both(action)

@@ -103,6 +103,7 @@ def test_every_private_attribute_the_core_reads_exists() -> None:
         "PyJWS": api_jws.PyJWS(),
         "HMACAlgorithm": cyjwt.algorithms.HMACAlgorithm(cyjwt.algorithms.HMACAlgorithm.SHA256),
         "api_jwt": api_jwt,
+        "api_jws": api_jws,
     }
     for path in _fastpath.CORE_READS:
         owner, attribute = path.split(".")

@@ -149,13 +149,11 @@ cdef object _merged_options(object own, object given, bint *verify):
 
 
 cdef inline bint _usable_call(object jwt_obj, object key) except -1:
-    """What every decode entry point checks first: a plain PyJWT, the real
-    datetime (freezegun patches it: the general path must see that), and
-    a key that is not a PyJWK (it brings its own algorithm)."""
+    """What every decode entry point checks first: a plain PyJWT, the
+    general path's modules as they were (_plain_world), and a key that is
+    not a PyJWK (it brings its own algorithm)."""
     cdef type tk = type(key)
-    if not _plain_jwt(jwt_obj):
-        return False
-    if PyDict_GetItem(_API_JWT_GLOBALS, "datetime") != <PyObject *>_REAL_DATETIME:
+    if not _plain_jwt(jwt_obj) or not _plain_world(True):
         return False
     return tk is str or tk is bytes or not (tk is _PyJWK or isinstance(key, _PyJWK))
 
@@ -313,6 +311,8 @@ def jws_header(self, token):
     cdef PyObject *found_ptr
     cdef bint from_cache = False
     if not _type_ok(type(self)) or not _plain_instance(self, _JWS_ATTRS):
+        return None
+    if not _plain_world(True):
         return None
     header = _token_header(token, &s, &n, &first, &last, &from_cache)
     if header is None:

@@ -68,7 +68,7 @@ def jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_header
         algorithm = "HS256"
     elif type(algorithm) is not str:
         return None
-    if not _plain_jwt(self):
+    if not _plain_jwt(self) or not _plain_world(False):
         return None
     jws = self._jws
     typ = jws.header_typ

@@ -285,13 +285,30 @@ def check_claims(jwt_obj: Any, policy: ClaimPolicy, payload: dict[str, Any]) -> 
     return True
 
 
+def _plain_world(decoding: bool) -> bool:
+    """Nothing the general path reads from its modules was replaced: the
+    ``json`` they use, json.loads (the general path also reads HMAC keys
+    with it) and json.dumps, and for a decode ``datetime`` (freezegun);
+    else the call is the general path's."""
+    wiring = _wiring
+    if wiring.api_jwt_namespace.get("json") is not json:
+        return False
+    if wiring.api_jws_namespace.get("json") is not json:
+        return False
+    if wiring.json_namespace.get("loads") is not wiring.json_loads:
+        return False
+    if wiring.json_namespace.get("dumps") is not wiring.json_dumps:
+        return False
+    return not decoding or wiring.api_jwt_namespace.get("datetime") is wiring.datetime_class
+
+
 def _usable_call(jwt_obj: Any, key: Any) -> bool:
     """A plain PyJWT, the real datetime (freezegun patches it), and a key
     that is not a PyJWK (it brings its own algorithm)."""
     wiring = _wiring
     if not _plain_jwt(jwt_obj):
         return False
-    if wiring.api_jwt_namespace.get("datetime") is not wiring.datetime_class:
+    if not _plain_world(True):
         return False
     return not isinstance(key, wiring.pyjwk_class)
 
@@ -513,7 +530,7 @@ def jwt_encode(
         algorithm = "HS256"
     elif type(algorithm) is not str:
         return None
-    if not _plain_jwt(self):
+    if not _plain_jwt(self) or not _plain_world(False):
         return None
     jws = self._jws
     typ = jws.header_typ
@@ -569,6 +586,8 @@ def jws_header(self: Any, token: Any) -> Any:
     base64url, as the general path does.
     """
     if not _class_ok(type(self)) or len(vars(self)) != _wiring.jws_attrs:
+        return None
+    if not _plain_world(True):
         return None
     read = _token_header(token)
     if read is None:

@@ -9,6 +9,11 @@ cdef dict _ASYMMETRIC = {}  # built-in asymmetric Algorithm class -> its instanc
 cdef object _PREPARE_KEY = None
 cdef dict _HASH_BY_FUNC = {}
 cdef dict _API_JWT_GLOBALS = None
+cdef dict _API_JWS_GLOBALS = None
+cdef dict _JSON_GLOBALS = None
+cdef object _JSON_MODULE = None
+cdef object _JSON_LOADS = None
+cdef object _JSON_DUMPS = None
 cdef object _REAL_DATETIME = None
 cdef object _TIMEDELTA = None
 cdef object _ELIGIBLE = None
@@ -38,12 +43,18 @@ def fast_setup(wiring):
     global _PyJWK, _HMACAlgorithm, _HASH_BY_FUNC, _API_JWT_GLOBALS, _REAL_DATETIME
     global _TIMEDELTA, _ELIGIBLE, _UNSET, _TIMEGM, _ASYMMETRIC, _PREPARE_KEY
     global _JWT_ATTRS, _JWS_ATTRS, _HMAC_ATTRS
+    global _API_JWS_GLOBALS, _JSON_GLOBALS, _JSON_MODULE, _JSON_LOADS, _JSON_DUMPS
     _PyJWK = wiring.pyjwk_class
     _HMACAlgorithm = wiring.hmac_class
     _ASYMMETRIC = dict(wiring.asymmetric_attrs)
     _PREPARE_KEY = wiring.prepare_key
     _HASH_BY_FUNC = {func: _HASH_IDS[name] for func, name in wiring.hash_names.items()}
     _API_JWT_GLOBALS = wiring.api_jwt_namespace
+    _API_JWS_GLOBALS = wiring.api_jws_namespace
+    _JSON_GLOBALS = wiring.json_namespace
+    _JSON_MODULE = json
+    _JSON_LOADS = wiring.json_loads
+    _JSON_DUMPS = wiring.json_dumps
     _REAL_DATETIME = wiring.datetime_class
     _TIMEDELTA = wiring.timedelta_class
     _ELIGIBLE = wiring.eligible
@@ -107,6 +118,24 @@ cdef bint _type_ok(type t) except -1:
     if version != 0 and _make_room(_TYPE_OK, TYPE_CACHE_SIZE):
         _TYPE_OK[t] = (version << 1) | <unsigned long long>ok
     return ok
+
+
+cdef bint _plain_world(bint decoding) except -1:
+    """Nothing the general path reads from its modules was replaced: the
+    ``json`` they use, json.loads (the general path also reads HMAC keys
+    with it) and json.dumps, and for a decode ``datetime`` (freezegun);
+    else the call is the general path's."""
+    if PyDict_GetItem(_API_JWT_GLOBALS, "json") != <PyObject *>_JSON_MODULE:
+        return False
+    if PyDict_GetItem(_API_JWS_GLOBALS, "json") != <PyObject *>_JSON_MODULE:
+        return False
+    if PyDict_GetItem(_JSON_GLOBALS, "loads") != <PyObject *>_JSON_LOADS:
+        return False
+    if PyDict_GetItem(_JSON_GLOBALS, "dumps") != <PyObject *>_JSON_DUMPS:
+        return False
+    return not decoding or (
+        PyDict_GetItem(_API_JWT_GLOBALS, "datetime") == <PyObject *>_REAL_DATETIME
+    )
 
 
 cdef inline bint _plain_instance(object obj, Py_ssize_t attrs) except -1:

@@ -23,6 +23,7 @@ or subclassed algorithm.  So:
 
 from __future__ import annotations
 
+import json
 from calendar import timegm
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping, NamedTuple
@@ -87,12 +88,16 @@ CORE_READS = {
     "PyJWS.header_typ": "the typ header encode writes",
     "HMACAlgorithm.hash_alg": "the hashlib constructor, mapped to the core's SHA-2",
     "api_jwt.datetime": "replaced by freezegun: such calls keep the general path",
+    "api_jwt.json": "the general path's JSON (patched: such calls keep the general path)",
+    "api_jws.json": "likewise, for headers",
 }
 
 #: The hashes the core computes itself, by hashlib constructor.
 HASH_NAMES: Mapping[Callable[..., Any], str] = CORE_HASH_NAMES
 
 _ASYMMETRIC_CLASSES: tuple[type, ...] = api_jws._CACHEABLE_ALGORITHMS
+_JSON_LOADS = json.loads
+_JSON_DUMPS = json.dumps
 
 
 _MISSING = object()
@@ -163,6 +168,13 @@ class CoreWiring(NamedTuple):
     prepare_key: Callable[[Any, Any], Any]
     #: vars(api_jwt): its ``datetime`` replaced means freezegun is active.
     api_jwt_namespace: dict[str, Any]
+    #: vars(api_jws), and vars(json) with json.loads and json.dumps as they
+    #: were at import: the general path reads and writes JSON through them,
+    #: so a patched one (``mock.patch("jwt.api_jwt.json.loads")``) must run.
+    api_jws_namespace: dict[str, Any]
+    json_namespace: dict[str, Any]
+    json_loads: Callable[..., Any]
+    json_dumps: Callable[..., Any]
     datetime_class: type
     timedelta_class: type
     timegm: Callable[[Any], int]
@@ -196,6 +208,10 @@ def wiring() -> CoreWiring:
         hash_names=HASH_NAMES,
         prepare_key=api_jws._prepare_key,
         api_jwt_namespace=vars(api_jwt),
+        api_jws_namespace=vars(api_jws),
+        json_namespace=vars(json),
+        json_loads=_JSON_LOADS,
+        json_dumps=_JSON_DUMPS,
         datetime_class=datetime,
         timedelta_class=timedelta,
         timegm=timegm,
