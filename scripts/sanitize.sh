@@ -11,8 +11,8 @@
 #   2. every fuzz target for a few seconds (scripts/fuzz.py --ci).
 #
 #   scripts/sanitize.sh          the whole suite, 6 s per fuzz target
-#   scripts/sanitize.sh --ci     the core, fast-path, differential, stress
-#                                and leak tests, 4 s per fuzz target (CI)
+#   scripts/sanitize.sh --ci     the core, fast-path, differential and
+#                                stress tests, 4 s per fuzz target (CI)
 # Extra arguments go to pytest.  Needs clang (installed with apt-get when
 # missing and running as root).  See docs/safety.md.
 set -euo pipefail
@@ -43,7 +43,7 @@ echo "== building the ASan+UBSan core into $venv =="
 
 if [ "$ci" = 1 ]; then
   tests=(tests/test_core.py tests/test_fastpath.py tests/test_differential.py
-         tests/test_stress.py tests/test_leaks.py)
+         tests/test_stress.py)
   seconds=4
 else
   tests=(tests)
