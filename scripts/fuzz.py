@@ -346,9 +346,85 @@ def driver(argv: list[str]) -> int:
 STRICT_RECURSION = os.environ.get("CYJWT_FUZZ_STRICT_RECURSION", "") not in ("", "0")
 
 
+# True in a libFuzzer worker; False when the targets run elsewhere (the test
+# suite replays the seed corpus and runs them under hypothesis, see
+# tests/test_fuzz_targets.py), where atheris may be missing.
+UNDER_LIBFUZZER = False
+
+
 def _atheris() -> Any:
     """atheris has no type information; it is imported in the venv only."""
     return importlib.import_module("atheris")
+
+
+class BytesProvider:
+    """The part of atheris.FuzzedDataProvider the targets use, in plain
+    Python, for running them without atheris (the same names, so the same
+    code builds the inputs; the byte layout is not atheris')."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._pos = 0
+
+    def remaining_bytes(self) -> int:
+        return len(self._data) - self._pos
+
+    def ConsumeBytes(self, count: int) -> bytes:
+        count = max(0, min(count, self.remaining_bytes()))
+        out = self._data[self._pos : self._pos + count]
+        self._pos += count
+        return out
+
+    def ConsumeIntInRange(self, low: int, high: int) -> int:
+        span = high - low
+        if span <= 0:
+            return low
+        raw = self.ConsumeBytes((span.bit_length() + 7) // 8)
+        return low + int.from_bytes(raw, "little") % (span + 1)
+
+    def ConsumeInt(self, size: int) -> int:
+        return int.from_bytes(self.ConsumeBytes(size), "little", signed=True)
+
+    def ConsumeBool(self) -> bool:
+        return self.ConsumeIntInRange(0, 1) == 1
+
+    def ConsumeProbability(self) -> float:
+        return self.ConsumeIntInRange(0, 2**32 - 1) / (2**32 - 1)
+
+    def ConsumeRegularFloat(self) -> float:
+        import math
+        import struct
+
+        value: float = struct.unpack("<d", self.ConsumeBytes(8).ljust(8, b"\0"))[0]
+        return value if math.isfinite(value) else 0.0
+
+    def ConsumeUnicode(self, count: int) -> str:
+        top = (0x7F, 0xFFFF, 0x10FFFF)[self.ConsumeIntInRange(0, 2)]
+        return "".join(chr(self.ConsumeIntInRange(0, top)) for _ in range(count))
+
+    ConsumeString = ConsumeUnicode
+
+    def ConsumeUnicodeNoSurrogates(self, count: int) -> str:
+        return "".join(
+            c if not 0xD800 <= ord(c) <= 0xDFFF else "?" for c in self.ConsumeUnicode(count)
+        )
+
+    def PickValueInList(self, values: list[Any]) -> Any:
+        return values[self.ConsumeIntInRange(0, len(values) - 1)]
+
+
+def provider(data: bytes) -> Any:
+    """atheris' data provider under libFuzzer, BytesProvider elsewhere."""
+    return _atheris().FuzzedDataProvider(data) if UNDER_LIBFUZZER else BytesProvider(data)
+
+
+def _instrumented_imports() -> Any:
+    """Python coverage of cyjwt and PyJWT for libFuzzer, when under it."""
+    import contextlib
+
+    if UNDER_LIBFUZZER:
+        return _atheris().instrument_imports(include=["cyjwt", "jwt"])
+    return contextlib.nullcontext()
 
 
 class Mismatch(AssertionError):
@@ -576,15 +652,13 @@ def build_object(fdp: Any, depth: int = 0) -> Any:
 
 
 def json_dumps_target() -> Callable[[bytes], None]:
-    atheris = _atheris()
-
     from cyjwt import _core_c, _core_py
 
     def reference(obj: Any) -> bytes:
         return json.dumps(obj, separators=(",", ":")).encode()
 
     def one(data: bytes) -> None:
-        obj = build_object(atheris.FuzzedDataProvider(data))
+        obj = build_object(provider(data))
         same(
             "json_dumps",
             data,
@@ -764,16 +838,13 @@ def decode_arguments(fdp: Any) -> dict[str, Any]:
 
 
 def decode_target() -> Callable[[bytes], None]:
-    atheris = _atheris()
-
-    with atheris.instrument_imports(include=["cyjwt", "jwt"]):
+    with _instrumented_imports():
         import jwt as pyjwt
 
         import cyjwt
-    assert cyjwt.IMPLEMENTATION == "cython", cyjwt.IMPLEMENTATION
 
     def one(data: bytes) -> None:
-        fdp = atheris.FuzzedDataProvider(data)
+        fdp = provider(data)
         complete = fdp.ConsumeBool()
         kwargs = decode_arguments(fdp)
         token = make_token(fdp)
@@ -789,16 +860,13 @@ def decode_target() -> Callable[[bytes], None]:
 
 
 def header_target() -> Callable[[bytes], None]:
-    atheris = _atheris()
-
-    with atheris.instrument_imports(include=["cyjwt", "jwt"]):
+    with _instrumented_imports():
         import jwt as pyjwt
 
         import cyjwt
-    assert cyjwt.IMPLEMENTATION == "cython", cyjwt.IMPLEMENTATION
 
     def one(data: bytes) -> None:
-        token = make_token(atheris.FuzzedDataProvider(data))
+        token = make_token(provider(data))
         same(
             "get_unverified_header",
             token,
@@ -820,11 +888,17 @@ TARGETS: dict[str, Callable[[], Callable[[bytes], None]]] = {
 
 
 def worker(argv: list[str]) -> NoReturn:
+    global UNDER_LIBFUZZER
+    UNDER_LIBFUZZER = True
     atheris = _atheris()
-
     target = argv[argv.index("--worker") + 1]
     libfuzzer = argv[argv.index("--") + 1 :]
     one = TARGETS[target]()
+    import cyjwt
+
+    # The decode targets go through the core cyjwt chose: it must be the
+    # instrumented compiled one.
+    assert cyjwt.IMPLEMENTATION == "cython", cyjwt.IMPLEMENTATION
     atheris.Setup([argv[0], *libfuzzer], one)
     atheris.Fuzz()
     raise SystemExit(0)  # not reached: libFuzzer exits the process
