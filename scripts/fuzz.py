@@ -221,7 +221,7 @@ def run_target(
     cmd += [f"-artifact_prefix={tdir}/", "-timeout=30", "-rss_limit_mb=4096"]
     cmd += [f"-max_len={8192 if target in ('decode', 'header') else 4096}"]
     if reproduce:
-        cmd += [reproduce]
+        cmd += libfuzzer + [reproduce]
     else:
         cmd += libfuzzer + [str(corpus), str(seeds)]
     logfile = tdir / "log.txt"
@@ -302,7 +302,10 @@ def driver(argv: list[str]) -> int:
     targets = args.target or list(TARGET_NAMES)
     if args.reproduce and len(targets) != 1:
         parser.error("--reproduce needs exactly one --target")
-    if args.ci:
+    if args.reproduce:
+        libfuzzer = list(args.extra)
+        work = WORK
+    elif args.ci:
         libfuzzer = [f"-max_total_time={args.time or CI_SECONDS}"]
         work = Path(tempfile.mkdtemp(prefix="cyjwt-fuzz-"))
     elif args.runs:
@@ -313,7 +316,8 @@ def driver(argv: list[str]) -> int:
     else:
         libfuzzer = [f"-max_total_time={args.time or 60}"]
         work = WORK
-    libfuzzer += ["-print_final_stats=1"] + args.extra
+    if not args.reproduce:
+        libfuzzer += ["-print_final_stats=1", *args.extra]
     results = [run_target(py, args.sanitize, t, work, libfuzzer, args.reproduce) for t in targets]
     report(results)
     if args.summary:
