@@ -124,10 +124,11 @@ def ensure_venv(venv: Path, sanitize: bool, python: str) -> Path:
             f"[fuzz] {flags['CC']} not found: install clang (apt-get install clang), "
             "or set FUZZ_CC to a clang binary"
         )
-    fresh = not py.exists()
-    if fresh:
+    if not py.exists():
         log(f"creating {venv}")
         _run([python, "-m", "venv", str(venv)])
+    # No stamp: never completed, so install the dependencies too.
+    fresh = not stamp.exists()
     pip = [str(py), "-m", "pip", "--disable-pip-version-check", "-q"]
     # A copy of the files git would ship: no in-place .so from the main
     # venv's editable install, no stale build/ with other flags.
