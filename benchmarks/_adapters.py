@@ -153,8 +153,9 @@ class CyjwtAdapter(PyJWTAdapter):
             return False
         impl = getattr(self.mod, "IMPLEMENTATION", None)
         if impl != self.want_impl:
-            self.note = (f"cyjwt.IMPLEMENTATION is {impl!r} here, not {self.want_impl!r}"
-                         + (" (the compiled core is not built)" if impl == "python" else ""))
+            self.note = f"cyjwt.IMPLEMENTATION is {impl!r} here, not {self.want_impl!r}" + (
+                " (the compiled core is not built)" if impl == "python" else ""
+            )
             self.mod = None
             return False
         return True
@@ -173,9 +174,11 @@ class PyJWTRsAdapter(PyJWTAdapter):
     label = "pyjwt-rs"
     module = "jwt_rs"
     dists = ("pyjwt-rs", "pyjwt_rs")
-    missing_note = ("not installed: pyjwt-rs publishes no wheel for this platform, only a "
-                    "source distribution that needs a Rust toolchain, so the bench extra "
-                    "leaves it out")
+    missing_note = (
+        "not installed: pyjwt-rs publishes no wheel for this platform, only a "
+        "source distribution that needs a Rust toolchain, so the bench extra "
+        "leaves it out"
+    )
 
     def load(self) -> bool:
         return Adapter.load(self)
@@ -193,8 +196,10 @@ class OxyjwtAdapter(PyJWTAdapter):
     label = "oxyjwt"
     module = "oxyjwt"
     dists = ("oxyjwt",)
-    missing_note = ("not installed (`pip install -e . --group bench` installs it; its wheels "
-                    "need Python 3.10 or later)")
+    missing_note = (
+        "not installed (`pip install -e . --group bench` installs it; its wheels "
+        "need Python 3.10 or later)"
+    )
 
     def load(self) -> bool:
         return Adapter.load(self)
@@ -225,8 +230,7 @@ class OxyjwtAdapter(PyJWTAdapter):
             return lambda token: decode(token, key, algorithms=[alg], audience=aud, issuer=iss)
         if op.kind == "encode":
             return lambda claims: encode(claims, loader(pem), algorithm=alg)
-        return lambda token: decode(token, loader(pem), algorithms=[alg], audience=aud,
-                                    issuer=iss)
+        return lambda token: decode(token, loader(pem), algorithms=[alg], audience=aud, issuer=iss)
 
 
 # --------------------------------------------------------------------------- other APIs
@@ -249,7 +253,9 @@ class JoserfcAdapter(Adapter):
         alg = op.alg
         header = {"alg": alg}
         ts = fx.tokenset(op)
-        cls: Any = {"RS256": RSAKey, "PS256": RSAKey, "ES256": ECKey, "EdDSA": OKPKey}.get(alg, OctKey)
+        cls: Any = {"RS256": RSAKey, "PS256": RSAKey, "ES256": ECKey, "EdDSA": OKPKey}.get(
+            alg, OctKey
+        )
         if alg.startswith("HS"):
             key_obj = OctKey.import_key(HMAC_SECRET)
             pem = None
@@ -368,8 +374,9 @@ class JwcryptoAdapter(Adapter):
             key_obj = jwk.JWK(kty="oct", k=b64e(HMAC_SECRET))
             pem = b""
         else:
-            pem = (fx.keys[alg].private_pem if op.kind == "encode"
-                   else fx.keys[alg].public_pem).encode("ascii")
+            pem = (
+                fx.keys[alg].private_pem if op.kind == "encode" else fx.keys[alg].public_pem
+            ).encode("ascii")
             key_obj = jwk.JWK.from_pem(pem)
         from_pem = jwk.JWK.from_pem
         per_call = op.keyform == "pem"
@@ -389,8 +396,12 @@ class JwcryptoAdapter(Adapter):
         loads = json.loads
 
         def dec(token: str) -> dict:
-            t = JWT(jwt=token, key=from_pem(pem) if per_call else key_obj, algs=[alg],
-                    check_claims=check)
+            t = JWT(
+                jwt=token,
+                key=from_pem(pem) if per_call else key_obj,
+                algs=[alg],
+                check_claims=check,
+            )
             return loads(t.claims)
 
         return dec
@@ -450,8 +461,7 @@ class FloorAdapter(Adapter):
         if alg == "RS256":
             args: tuple = (padding.PKCS1v15(), hashes.SHA256())
         elif alg == "PS256":
-            args = (padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
-                    hashes.SHA256())
+            args = (padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32), hashes.SHA256())
         elif alg == "ES256":
             args = (ec.ECDSA(hashes.SHA256()),)
         else:
@@ -469,8 +479,9 @@ class FloorAdapter(Adapter):
             msg, _, s = token.rpartition(".")
             sig = b64d(s)
             if alg == "ES256":
-                sig = encode_dss_signature(int.from_bytes(sig[:32], "big"),
-                                           int.from_bytes(sig[32:], "big"))
+                sig = encode_dss_signature(
+                    int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big")
+                )
             return sig, msg.encode("ascii")
 
         def dec_asym(token: str) -> None:
@@ -522,8 +533,9 @@ class NativeFloorAdapter(FloorAdapter):
             return super().build(op, fx)
         bits, secret = int(op.alg[2:]), HMAC_SECRET
         if op.kind == "encode":
-            head = b64e(json.dumps({"alg": op.alg, "typ": "JWT"},
-                                   separators=(",", ":")).encode()).encode("ascii")
+            head = b64e(
+                json.dumps({"alg": op.alg, "typ": "JWT"}, separators=(",", ":")).encode()
+            ).encode("ascii")
             encode = native.encode
             return lambda claims: encode(head, claims, secret, bits)
         decode = native.decode

@@ -190,8 +190,10 @@ def raw_verifier(alg: str, keys: dict[str, KeyPair]) -> Callable[[bytes, bytes],
         args: tuple = (pkcs, hashes.SHA256())
     elif alg == "PS256":
         # Accept any salt length when *checking* other libraries' output.
-        args = (padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.AUTO),
-                hashes.SHA256())
+        args = (
+            padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.AUTO),
+            hashes.SHA256(),
+        )
     elif alg == "ES256":
         args = (ec.ECDSA(hashes.SHA256()),)
     elif alg == "EdDSA":
@@ -203,8 +205,9 @@ def raw_verifier(alg: str, keys: dict[str, KeyPair]) -> Callable[[bytes, bytes],
         if alg == "ES256":
             if len(sig) != 64:
                 return False
-            sig = encode_dss_signature(int.from_bytes(sig[:32], "big"),
-                                       int.from_bytes(sig[32:], "big"))
+            sig = encode_dss_signature(
+                int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big")
+            )
         try:
             pub.verify(sig, msg, *args)
         except Exception:
@@ -214,8 +217,13 @@ def raw_verifier(alg: str, keys: dict[str, KeyPair]) -> Callable[[bytes, bytes],
     return verify
 
 
-def reference_token(alg: str, claims: dict, keys: dict[str, KeyPair],
-                    header: Optional[dict] = None, ascii_only: bool = True) -> str:
+def reference_token(
+    alg: str,
+    claims: dict,
+    keys: dict[str, KeyPair],
+    header: Optional[dict] = None,
+    ascii_only: bool = True,
+) -> str:
     """A token signed with cryptography/hmac alone; ``ascii_only=False`` writes raw UTF-8."""
     hdr = {"alg": alg, "typ": "JWT"} if header is None else header
     signing_input = (b64e(_json(hdr)) + "." + b64e(_json(claims, ascii_only))).encode("ascii")
@@ -243,8 +251,9 @@ def reference_check(token: Any, alg: str, keys: dict[str, KeyPair]) -> tuple[dic
 # --------------------------------------------------------------------------- claims and tokens
 
 
-def make_claims(now: Optional[int] = None, size: str = "", shape: str = "",
-                **overrides: Any) -> dict:
+def make_claims(
+    now: Optional[int] = None, size: str = "", shape: str = "", **overrides: Any
+) -> dict:
     now = int(time.time()) if now is None else now
     if shape:
         return {**SHAPES[shape].claims(now), **overrides}
@@ -279,8 +288,9 @@ class TokenSet:
     audience: str = AUDIENCE
 
 
-def make_tokens(alg: str, keys: dict[str, KeyPair], size: str = "",
-                now: Optional[int] = None, shape: str = "") -> TokenSet:
+def make_tokens(
+    alg: str, keys: dict[str, KeyPair], size: str = "", now: Optional[int] = None, shape: str = ""
+) -> TokenSet:
     """The valid token and the failing ones; ``shape`` tokens carry a ``kid`` and raw UTF-8."""
     now = int(time.time()) if now is None else now
     claims = make_claims(now, size, shape)

@@ -112,8 +112,12 @@ def calibrate(cell: Cell, target: float) -> None:
     cell.n = max(1, int(n * target / dt)) if dt > 0 else n
 
 
-def run_rounds(cells: list, rounds: int, rng: random.Random,
-               progress: Optional[Callable[[int, int], None]] = None) -> None:
+def run_rounds(
+    cells: list,
+    rounds: int,
+    rng: random.Random,
+    progress: Optional[Callable[[int, int], None]] = None,
+) -> None:
     """Each round: shuffle the cells, time one batch of each. Appends one sample per cell."""
     order = list(cells)
     for r in range(rounds):

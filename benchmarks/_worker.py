@@ -55,8 +55,14 @@ def run_memory(lib: str, n: int) -> dict:
     fn = a.build(op, fx)
     ts = fx.tokenset(op)
     res = memory_soak(fn, ts.valid, list(ts.bad.values()), n)
-    res.update({"lib": lib, "available": True, "version": a.version,
-                "implementation": getattr(a.mod, "IMPLEMENTATION", None)})
+    res.update(
+        {
+            "lib": lib,
+            "available": True,
+            "version": a.version,
+            "implementation": getattr(a.mod, "IMPLEMENTATION", None),
+        }
+    )
     return res
 
 

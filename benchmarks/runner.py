@@ -63,12 +63,15 @@ class Config:
 
 
 MODES = {
-    "full": Config(rounds=41, target=0.005, thread_duration=1.0, thread_reps=3,
-                   memory_n=1_000_000, mode="full"),
-    "quick": Config(rounds=11, target=0.001, thread_duration=0.2, thread_reps=2,
-                    memory_n=100_000, mode="quick"),
-    "smoke": Config(rounds=3, target=0.0002, thread_duration=0.02, thread_reps=1,
-                    memory_n=2_000, mode="smoke"),
+    "full": Config(
+        rounds=41, target=0.005, thread_duration=1.0, thread_reps=3, memory_n=1_000_000, mode="full"
+    ),
+    "quick": Config(
+        rounds=11, target=0.001, thread_duration=0.2, thread_reps=2, memory_n=100_000, mode="quick"
+    ),
+    "smoke": Config(
+        rounds=3, target=0.0002, thread_duration=0.02, thread_reps=1, memory_n=2_000, mode="smoke"
+    ),
 }
 
 
@@ -104,8 +107,9 @@ def _subprocess_env(extra_paths: list, no_extensions: bool) -> dict:
 def _run_worker(args: list, env: dict, timeout: float) -> tuple[Optional[dict], str]:
     cmd = [sys.executable, "-m", "benchmarks._worker", *args]
     try:
-        proc = subprocess.run(cmd, cwd=str(REPO_ROOT), env=env, capture_output=True,
-                              text=True, timeout=timeout)
+        proc = subprocess.run(
+            cmd, cwd=str(REPO_ROOT), env=env, capture_output=True, text=True, timeout=timeout
+        )
     except subprocess.TimeoutExpired:
         return None, f"worker timed out after {timeout:.0f} s: {' '.join(args)}"
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
@@ -198,8 +202,11 @@ def fmt_bytes(b: Optional[int]) -> str:
 
 def render_table(report: dict) -> str:
     lines = []
-    libs = [k for k in report["library_order"] if k in report["libraries"]
-            and (report["libraries"][k]["available"])]
+    libs = [
+        k
+        for k in report["library_order"]
+        if k in report["libraries"] and (report["libraries"][k]["available"])
+    ]
     w = max([len(LABELS[k]) for k in libs] + [24]) + 2
     head = f"{'operation / library':<{w}} {'median':>10}  {'min – max':<21} {'vs PyJWT':>9}"
     lines.append(head)
@@ -218,18 +225,31 @@ def render_table(report: dict) -> str:
                 continue
             mm = f"{fmt_time(cell['min_s'])} – {fmt_time(cell['max_s'])}"
             extra = "  (ratio vs PyJWT in its subprocess)" if k == "cyjwt-pure" else ""
-            lines.append(f"{label:<{w}} {fmt_time(cell['median_s']):>10}  {mm:<21} "
-                         f"{fmt_ratio(cell.get('ratio_to_pyjwt')):>9}{extra}")
+            lines.append(
+                f"{label:<{w}} {fmt_time(cell['median_s']):>10}  {mm:<21} "
+                f"{fmt_ratio(cell.get('ratio_to_pyjwt')):>9}{extra}"
+            )
     return "\n".join(lines)
 
 
 def render_matrix(report: dict) -> str:
-    libs = [k for k in report["library_order"] if k in report["libraries"]
-            and report["libraries"][k]["available"] and k != BASELINE]
-    short = {"cyjwt": "cyjwt", "cyjwt-pure": "cy-pure", "oxyjwt": "oxyjwt",
-             "pyjwt-rs": "pyjwt-rs", "joserfc": "joserfc", "authlib": "authlib",
-             "python-jose": "py-jose", "jwcrypto": "jwcrypto", "floor": "by-hand",
-             "native": "native"}
+    libs = [
+        k
+        for k in report["library_order"]
+        if k in report["libraries"] and report["libraries"][k]["available"] and k != BASELINE
+    ]
+    short = {
+        "cyjwt": "cyjwt",
+        "cyjwt-pure": "cy-pure",
+        "oxyjwt": "oxyjwt",
+        "pyjwt-rs": "pyjwt-rs",
+        "joserfc": "joserfc",
+        "authlib": "authlib",
+        "python-jose": "py-jose",
+        "jwcrypto": "jwcrypto",
+        "floor": "by-hand",
+        "native": "native",
+    }
     w0 = max(len(o) for o in report["ops"]) + 2
     head = f"{'time / PyJWT time':<{w0}}" + "".join(f"{short.get(k, k):>10}" for k in libs)
     lines = [head, "-" * len(head)]
@@ -255,18 +275,25 @@ def render_threads(report: dict) -> str:
     th = report.get("threads")
     if not th or not th.get("results"):
         return ""
-    w = 2 + max([len("decode ops/s by threads")]
-                + [len(f"{o} / {LABELS[k]}") for o, per in th["results"].items() for k in per])
-    lines = [f"{'decode ops/s by threads':<{w}}" + "".join(f"{n:>12}" for n in THREAD_COUNTS)
-             + f"{'4 vs 1':>9}"]
+    w = 2 + max(
+        [len("decode ops/s by threads")]
+        + [len(f"{o} / {LABELS[k]}") for o, per in th["results"].items() for k in per]
+    )
+    lines = [
+        f"{'decode ops/s by threads':<{w}}"
+        + "".join(f"{n:>12}" for n in THREAD_COUNTS)
+        + f"{'4 vs 1':>9}"
+    ]
     lines.append("-" * len(lines[0]))
     for op_name, per_lib in th["results"].items():
         for k, per_n in per_lib.items():
             vals = [per_n.get(str(n)) for n in THREAD_COUNTS]
             scale = (vals[-1] / vals[0]) if vals[0] and vals[-1] else None
-            lines.append(f"{op_name + ' / ' + LABELS[k]:<{w}}"
-                         + "".join(f"{v:>12,.0f}" if v else f"{'-':>12}" for v in vals)
-                         + (f"{scale:>8.2f}x" if scale else f"{'-':>9}"))
+            lines.append(
+                f"{op_name + ' / ' + LABELS[k]:<{w}}"
+                + "".join(f"{v:>12,.0f}" if v else f"{'-':>12}" for v in vals)
+                + (f"{scale:>8.2f}x" if scale else f"{'-':>9}")
+            )
     return "\n".join(lines)
 
 
@@ -274,17 +301,20 @@ def render_memory(report: dict) -> str:
     mem = report.get("memory")
     if not mem:
         return ""
-    lines = [f"memory: {mem['decodes']:,} HS256 decodes per library, alternating valid and "
-             f"failing tokens" + (" (--quick: 10^5, not 10^6)" if mem["decodes"] < 1_000_000
-                                  else "")]
+    lines = [
+        f"memory: {mem['decodes']:,} HS256 decodes per library, alternating valid and "
+        f"failing tokens" + (" (--quick: 10^5, not 10^6)" if mem["decodes"] < 1_000_000 else "")
+    ]
     head = f"  {'library':<24} {'peak RSS':>10} {'RSS growth':>11}  verdict"
     lines += [head, "  " + "-" * (len(head) - 2)]
     for k, m in mem["results"].items():
         if not m.get("available"):
             lines.append(f"  {LABELS[k]:<24} skipped: {m.get('note', '')}")
             continue
-        lines.append(f"  {LABELS[k]:<24} {fmt_bytes(m.get('peak_rss_bytes')):>10} "
-                     f"{fmt_bytes(m.get('rss_growth_bytes')):>11}  {m['verdict']}")
+        lines.append(
+            f"  {LABELS[k]:<24} {fmt_bytes(m.get('peak_rss_bytes')):>10} "
+            f"{fmt_bytes(m.get('rss_growth_bytes')):>11}  {m['verdict']}"
+        )
     return "\n".join(lines)
 
 
@@ -297,8 +327,9 @@ def select_ops(spec: str) -> list:
     wanted = [s.strip() for s in spec.split(",") if s.strip()]
     ops = [o for o in OPS if any(w == o.name or w.lower() in o.name.lower() for w in wanted)]
     if not ops:
-        raise SystemExit(f"--ops {spec!r} matches no operation; known: "
-                         + ", ".join(o.name for o in OPS))
+        raise SystemExit(
+            f"--ops {spec!r} matches no operation; known: " + ", ".join(o.name for o in OPS)
+        )
     return ops
 
 
@@ -320,24 +351,31 @@ def run_threads(adapters: dict, fx: Any, cfg: Config, rng: random.Random) -> dic
         for op_name, k, n in runs:
             fn, tok = fns[(op_name, k)]
             samples.setdefault((op_name, k, n), []).append(
-                thread_throughput(fn, tok, n, cfg.thread_duration))
+                thread_throughput(fn, tok, n, cfg.thread_duration)
+            )
     results: dict = {}
     for (op_name, k, n), vals in samples.items():
         results.setdefault(op_name, {}).setdefault(k, {})[str(n)] = statistics.median(vals)
     # stable order
     ordered = {o: {k: results[o][k] for k in libs if k in results.get(o, {})} for o in THREAD_OPS}
-    return {"duration_s": cfg.thread_duration, "reps": cfg.thread_reps,
-            "threads": list(THREAD_COUNTS), "results": ordered,
-            "note": "one shared key and token per library; ops/s summed over threads, "
-                    "median over reps"}
+    return {
+        "duration_s": cfg.thread_duration,
+        "reps": cfg.thread_reps,
+        "threads": list(THREAD_COUNTS),
+        "results": ordered,
+        "note": "one shared key and token per library; ops/s summed over threads, median over reps",
+    }
 
 
 def run_memory(libs: list, cfg: Config, paths: list, notes: list) -> dict:
     results = {}
     for k in libs:
         env = _subprocess_env(paths, no_extensions=(k == "cyjwt-pure"))
-        res, err = _run_worker(["memory", "--lib", k, "--n", str(cfg.memory_n)], env,
-                               timeout=max(120.0, cfg.memory_n * 2e-4))
+        res, err = _run_worker(
+            ["memory", "--lib", k, "--n", str(cfg.memory_n)],
+            env,
+            timeout=max(120.0, cfg.memory_n * 2e-4),
+        )
         if res is None:
             res = {"lib": k, "available": False, "note": err}
             notes.append(f"memory {k}: {err}")
@@ -346,8 +384,10 @@ def run_memory(libs: list, cfg: Config, paths: list, notes: list) -> dict:
             if growth is not None and growth > MEMORY_LIMIT:
                 res["verdict"] = "FAILURE (grew more than 1 MiB)"
             elif res.get("rejected") != res.get("expected_rejected"):
-                res["verdict"] = (f"FAILURE (rejected {res.get('rejected')} of "
-                                  f"{res.get('expected_rejected')} failing tokens)")
+                res["verdict"] = (
+                    f"FAILURE (rejected {res.get('rejected')} of "
+                    f"{res.get('expected_rejected')} failing tokens)"
+                )
             elif growth is None:
                 res["verdict"] = "unknown (no /proc/self/status)"
             else:
@@ -358,8 +398,17 @@ def run_memory(libs: list, cfg: Config, paths: list, notes: list) -> dict:
 
 def run_pure_subprocess(ops: list, cfg: Config, seed: int, paths: list) -> tuple[dict, str]:
     env = _subprocess_env(paths, no_extensions=True)
-    args = ["pure", "--rounds", str(cfg.rounds), "--target", str(cfg.target),
-            "--seed", str(seed), "--ops", "|".join(o.name for o in ops)]
+    args = [
+        "pure",
+        "--rounds",
+        str(cfg.rounds),
+        "--target",
+        str(cfg.target),
+        "--seed",
+        str(seed),
+        "--ops",
+        "|".join(o.name for o in ops),
+    ]
     res, err = _run_worker(args, env, timeout=600)
     return (res or {}), err
 
@@ -370,15 +419,20 @@ def run_pure_subprocess(ops: list, cfg: Config, seed: int, paths: list) -> tuple
 def parse_args(argv: Optional[list]) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python -m benchmarks",
-        description="Compare cyjwt with PyJWT and other JWT libraries (run from the repo root).")
+        description="Compare cyjwt with PyJWT and other JWT libraries (run from the repo root).",
+    )
     g = p.add_mutually_exclusive_group()
     g.add_argument("--quick", action="store_true", help="fewer rounds; under a minute on 2 cores")
-    g.add_argument("--smoke", action="store_true",
-                   help="tiny run that only checks that the runner works")
+    g.add_argument(
+        "--smoke", action="store_true", help="tiny run that only checks that the runner works"
+    )
     p.add_argument("--out", default="bench-out", help="output directory (default: bench-out)")
-    p.add_argument("--libs", default="",
-                   help="comma list of libraries to include (default: every importable one): "
-                        + ", ".join(a.key for a in ADAPTERS))
+    p.add_argument(
+        "--libs",
+        default="",
+        help="comma list of libraries to include (default: every importable one): "
+        + ", ".join(a.key for a in ADAPTERS),
+    )
     p.add_argument("--ops", default="", help="comma list of operations (exact or substring)")
     p.add_argument("--rounds", type=int, default=0, help="override the number of rounds")
     p.add_argument("--seed", type=int, default=None, help="shuffle seed (default: random)")
@@ -387,15 +441,29 @@ def parse_args(argv: Optional[list]) -> argparse.Namespace:
     p.add_argument("--memory-n", type=int, default=0, help="override the number of soak decodes")
     p.add_argument("--no-chart", action="store_true", help="do not draw chart.png")
     g2 = p.add_mutually_exclusive_group()
-    g2.add_argument("--gateway", action="store_true",
-                    help="only the end-to-end gateway run (uvicorn + wrk on 127.0.0.1)")
+    g2.add_argument(
+        "--gateway",
+        action="store_true",
+        help="only the end-to-end gateway run (uvicorn + wrk on 127.0.0.1)",
+    )
     g2.add_argument("--no-gateway", action="store_true", help="skip the gateway run")
-    p.add_argument("--gateway-seconds", type=int, default=0,
-                   help="override the seconds of load per gateway configuration and run")
-    p.add_argument("--gateway-reps", type=int, default=0,
-                   help="override the number of load runs per gateway configuration")
-    p.add_argument("--strict", action="store_true",
-                   help="exit 1 on a memory FAILURE or a WRONG/error verdict for cyjwt")
+    p.add_argument(
+        "--gateway-seconds",
+        type=int,
+        default=0,
+        help="override the seconds of load per gateway configuration and run",
+    )
+    p.add_argument(
+        "--gateway-reps",
+        type=int,
+        default=0,
+        help="override the number of load runs per gateway configuration",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 on a memory FAILURE or a WRONG/error verdict for cyjwt",
+    )
     return p.parse_args(argv)
 
 
@@ -403,17 +471,25 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
     t_start = time.perf_counter()
     mode = "quick" if args.quick else "smoke" if args.smoke else "full"
     base = MODES[mode]
-    cfg = Config(rounds=args.rounds or base.rounds, target=base.target,
-                 thread_duration=base.thread_duration, thread_reps=base.thread_reps,
-                 memory_n=args.memory_n or base.memory_n, mode=mode)
+    cfg = Config(
+        rounds=args.rounds or base.rounds,
+        target=base.target,
+        thread_duration=base.thread_duration,
+        thread_reps=base.thread_reps,
+        memory_n=args.memory_n or base.memory_n,
+        mode=mode,
+    )
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 30)
     rng = random.Random(seed)
     notes: list[str] = []
     paths = _extra_pythonpath()
     # --gateway: only the gateway run, no per-call timing
     ops = [] if args.gateway else select_ops(args.ops)
-    wanted = [] if args.gateway else (
-        [s.strip() for s in args.libs.split(",") if s.strip()] or [a.key for a in ADAPTERS])
+    wanted = (
+        []
+        if args.gateway
+        else ([s.strip() for s in args.libs.split(",") if s.strip()] or [a.key for a in ADAPTERS])
+    )
     unknown = [k for k in wanted if k not in ADAPTER_BY_KEY]
     if unknown:
         raise SystemExit(f"unknown --libs {unknown}; known: {[a.key for a in ADAPTERS]}")
@@ -424,8 +500,7 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
     for key in [a.key for a in ADAPTERS if a.key in wanted and a.key != "cyjwt-pure"]:
         a = ADAPTER_BY_KEY[key]()
         ok = a.load()
-        libraries[key] = {"label": a.label, "available": ok, "version": a.version,
-                          "note": a.note}
+        libraries[key] = {"label": a.label, "available": ok, "version": a.version, "note": a.note}
         if ok:
             adapters[key] = a
         else:
@@ -434,8 +509,10 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
         notes.append("PyJWT is not available: ratios are n/a")
 
     fx = make_fixtures()
-    log(f"[bench] mode={mode} rounds={cfg.rounds} seed={seed}; checking "
-        f"{len(adapters)} libraries x {len(ops)} operations")
+    log(
+        f"[bench] mode={mode} rounds={cfg.rounds} seed={seed}; checking "
+        f"{len(adapters)} libraries x {len(ops)} operations"
+    )
     cells, status = build_cells(list(adapters.values()), ops, fx)
     for op_name, row in status.items():
         for k, st in row.items():
@@ -445,8 +522,12 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
         calibrate(c, cfg.target)
     log(f"[bench] timing {len(cells)} cells interleaved")
     step = max(1, cfg.rounds // 5)
-    run_rounds(cells, cfg.rounds, rng,
-               progress=lambda r, n: (r % step == 0 or r == n) and log(f"[bench] round {r}/{n}"))
+    run_rounds(
+        cells,
+        cfg.rounds,
+        rng,
+        progress=lambda r, n: (r % step == 0 or r == n) and log(f"[bench] round {r}/{n}"),
+    )
 
     # ---- cyjwt pure Python, in a subprocess, against PyJWT timed there too
     pure: dict = {}
@@ -456,9 +537,13 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
         info = pure.get("libs", {}).get("cyjwt-pure", {})
         available = bool(info.get("available")) and bool(pure.get("samples"))
         note = err or info.get("note", "")
-        libraries["cyjwt-pure"] = {"label": LABELS["cyjwt-pure"], "available": available,
-                                   "version": info.get("version"), "note": note,
-                                   "implementation": pure.get("implementation")}
+        libraries["cyjwt-pure"] = {
+            "label": LABELS["cyjwt-pure"],
+            "available": available,
+            "version": info.get("version"),
+            "note": note,
+            "implementation": pure.get("implementation"),
+        }
         if not available:
             notes.append(f"{LABELS['cyjwt-pure']}: skipped, {note or 'no samples'}")
         elif not pure.get("libs", {}).get(BASELINE, {}).get("available"):
@@ -471,12 +556,19 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
         ref = next((c for c in cells if c.op == op.name and c.lib == BASELINE), None)
         op_cells = {c.lib: c for c in cells if c.op == op.name}
         for c in op_cells.values():
-            d = {"status": "ok", **summarize(c.samples), "calls_per_batch": c.n,
-                 "ratio_to_pyjwt": pairwise_ratio(c.samples, ref.samples) if ref else None}
+            d = {
+                "status": "ok",
+                **summarize(c.samples),
+                "calls_per_batch": c.n,
+                "ratio_to_pyjwt": pairwise_ratio(c.samples, ref.samples) if ref else None,
+            }
             if c.lib == "cyjwt":
                 # cyjwt's time over other rows', round by round (for the speed targets)
-                d["ratio_to"] = {k: pairwise_ratio(c.samples, op_cells[k].samples)
-                                 for k in CYJWT_REFERENCES if k in op_cells}
+                d["ratio_to"] = {
+                    k: pairwise_ratio(c.samples, op_cells[k].samples)
+                    for k in CYJWT_REFERENCES
+                    if k in op_cells
+                }
             row[c.lib] = d
         for k, st in status.get(op.name, {}).items():
             if st != "ok":
@@ -487,7 +579,8 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
             if st == "ok" and "cyjwt-pure" in smp:
                 ref_s = smp.get(BASELINE)
                 row["cyjwt-pure"] = {
-                    "status": "ok", **summarize(smp["cyjwt-pure"]),
+                    "status": "ok",
+                    **summarize(smp["cyjwt-pure"]),
                     "ratio_to_pyjwt": pairwise_ratio(smp["cyjwt-pure"], ref_s) if ref_s else None,
                     "pyjwt_in_subprocess_median_s": statistics.median(ref_s) if ref_s else None,
                 }
@@ -506,14 +599,17 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
     # ---- memory
     memory = None
     if not args.no_memory and not args.gateway:
-        mem_libs = [k for k in ("cyjwt", "cyjwt-pure", BASELINE)
-                    if k in adapters
-                    or (k == "cyjwt-pure" and libraries.get(k, {}).get("available"))]
+        mem_libs = [
+            k
+            for k in ("cyjwt", "cyjwt-pure", BASELINE)
+            if k in adapters or (k == "cyjwt-pure" and libraries.get(k, {}).get("available"))
+        ]
         log(f"[bench] memory soak: {cfg.memory_n:,} decodes each for {', '.join(mem_libs)}")
         memory = run_memory(mem_libs, cfg, paths, notes)
         if cfg.memory_n < 1_000_000:
-            notes.append(f"memory soak used {cfg.memory_n:,} decodes per library, not 10^6 "
-                         f"({mode} mode)")
+            notes.append(
+                f"memory soak used {cfg.memory_n:,} decodes per library, not 10^6 ({mode} mode)"
+            )
 
     # ---- the end-to-end gateway run
     gateway = None
@@ -521,18 +617,25 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
         gw_cfg = dataclasses.replace(
             GATEWAY_MODES[mode],
             duration_s=args.gateway_seconds or GATEWAY_MODES[mode].duration_s,
-            reps=args.gateway_reps or GATEWAY_MODES[mode].reps)
+            reps=args.gateway_reps or GATEWAY_MODES[mode].reps,
+        )
         log(f"[bench] gateway run: {gw_cfg.reps} x {gw_cfg.duration_s} s per configuration")
-        gateway = run_gateway(fx.keys, gw_cfg, _subprocess_env(paths, no_extensions=False),
-                              rng, log)
+        gateway = run_gateway(
+            fx.keys, gw_cfg, _subprocess_env(paths, no_extensions=False), rng, log
+        )
         notes.extend(gateway.get("notes", []))
         if gateway.get("skipped"):
             notes.append(f"gateway run skipped: {gateway['skipped']}")
 
     report = {
         "schema": 2,
-        "config": {"mode": mode, "rounds": cfg.rounds, "batch_target_s": cfg.target,
-                   "seed": seed, "baseline": BASELINE},
+        "config": {
+            "mode": mode,
+            "rounds": cfg.rounds,
+            "batch_target_s": cfg.target,
+            "seed": seed,
+            "baseline": BASELINE,
+        },
         "machine": machine_info(libraries),
         "libraries": libraries,
         "library_order": [a.key for a in ADAPTERS],
@@ -548,13 +651,19 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
 
     exit_code = 0
     if args.strict:
-        bad_mem = memory and any(str(m.get("verdict", "")).startswith("FAILURE")
-                                 for m in memory["results"].values())
-        bad_cy = any(str(r.get(k, {}).get("status", "")).startswith(("WRONG", "error"))
-                     for r in results.values() for k in ("cyjwt", "cyjwt-pure"))
+        bad_mem = memory and any(
+            str(m.get("verdict", "")).startswith("FAILURE") for m in memory["results"].values()
+        )
+        bad_cy = any(
+            str(r.get(k, {}).get("status", "")).startswith(("WRONG", "error"))
+            for r in results.values()
+            for k in ("cyjwt", "cyjwt-pure")
+        )
         bad_cy = bad_cy or any(
             str(c.get("status", "")).startswith(("WRONG", "error"))
-            for c in (gateway or {}).get("configs", []) if c.get("mode") in ("cyjwt", "verifier"))
+            for c in (gateway or {}).get("configs", [])
+            if c.get("mode") in ("cyjwt", "verifier")
+        )
         if bad_mem or bad_cy:
             exit_code = 1
     report["elapsed_s"] = time.perf_counter() - t_start
@@ -575,8 +684,10 @@ def _main(args: argparse.Namespace, argv: list) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     charts = []
-    for name, draw, wanted in (("chart.png", write_chart, bool(report["ops"])),
-                               ("gateway.png", write_gateway_chart, bool(report["gateway"]))):
+    for name, draw, wanted in (
+        ("chart.png", write_chart, bool(report["ops"])),
+        ("gateway.png", write_gateway_chart, bool(report["gateway"])),
+    ):
         if not wanted:
             continue
         note = f"{name} skipped (--no-chart)" if args.no_chart else draw(report, out / name)
@@ -591,26 +702,40 @@ def _main(args: argparse.Namespace, argv: list) -> int:
 
     m = report["machine"]
     if report["ops"]:
-        print(f"cyjwt benchmarks ({report['config']['mode']}, {report['config']['rounds']} "
-              f"rounds, seed {report['config']['seed']})")
+        print(
+            f"cyjwt benchmarks ({report['config']['mode']}, {report['config']['rounds']} "
+            f"rounds, seed {report['config']['seed']})"
+        )
     else:
-        print(f"cyjwt benchmarks: the gateway run only ({report['config']['mode']}, seed "
-              f"{report['config']['seed']})")
-    print(f"machine: {m.get('cpu_model')}, {m.get('cpus_usable')} CPUs usable; Python "
-          f"{m.get('python')}; {m.get('cryptography_openssl') or m.get('python_openssl')}; "
-          f"cyjwt IMPLEMENTATION={m.get('cyjwt_implementation')}")
-    versions = [f"{LABELS[k]} {v['version']}"
-                for k, v in report["libraries"].items() if v["available"]]
-    versions += [f"{k} {v}" for k, v in ((report.get("gateway") or {}).get("versions") or {}).items()
-                 if not report["ops"]]
+        print(
+            f"cyjwt benchmarks: the gateway run only ({report['config']['mode']}, seed "
+            f"{report['config']['seed']})"
+        )
+    print(
+        f"machine: {m.get('cpu_model')}, {m.get('cpus_usable')} CPUs usable; Python "
+        f"{m.get('python')}; {m.get('cryptography_openssl') or m.get('python_openssl')}; "
+        f"cyjwt IMPLEMENTATION={m.get('cyjwt_implementation')}"
+    )
+    versions = [
+        f"{LABELS[k]} {v['version']}" for k, v in report["libraries"].items() if v["available"]
+    ]
+    versions += [
+        f"{k} {v}"
+        for k, v in ((report.get("gateway") or {}).get("versions") or {}).items()
+        if not report["ops"]
+    ]
     print("versions: " + ", ".join(versions))
     if report["ops"]:
         print()
         print(render_table(report))
         print()
         print(render_matrix(report))
-    for block in (render_threads(report), render_memory(report),
-                  render_gateway(report.get("gateway")), render_targets(report["targets"])):
+    for block in (
+        render_threads(report),
+        render_memory(report),
+        render_gateway(report.get("gateway")),
+        render_targets(report["targets"]),
+    ):
         if block:
             print()
             print(block)
@@ -620,8 +745,7 @@ def _main(args: argparse.Namespace, argv: list) -> int:
         for n in report["notes"]:
             print(f"  - {n}")
     print()
-    print(f"wrote {', '.join([str(out / 'results.json'), *charts])} "
-          f"in {report['elapsed_s']:.1f} s")
+    print(f"wrote {', '.join([str(out / 'results.json'), *charts])} in {report['elapsed_s']:.1f} s")
     if code:
         print("--strict: failing (see FAILURE / WRONG above)")
     return code

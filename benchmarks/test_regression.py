@@ -25,8 +25,11 @@ from benchmarks._adapters import ADAPTER_BY_KEY, Adapter, CyjwtAdapter
 from benchmarks._fixtures import OPS, make_fixtures
 from benchmarks._harness import check
 
-LIBS = [k.strip() for k in os.environ.get("CYJWT_BENCH_LIBS", "cyjwt,pyjwt,floor").split(",")
-        if k.strip()]
+LIBS = [
+    k.strip()
+    for k in os.environ.get("CYJWT_BENCH_LIBS", "cyjwt,pyjwt,floor").split(",")
+    if k.strip()
+]
 
 
 class _CyjwtAnyCore(CyjwtAdapter):

@@ -22,7 +22,9 @@ def observe(func: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, .
                 str(err),
                 None if cause is None else (type(cause).__name__, str(cause)),
                 err.__suppress_context__,
-                None if err.__context__ is None else (type(err.__context__).__name__, str(err.__context__)),
+                None
+                if err.__context__ is None
+                else (type(err.__context__).__name__, str(err.__context__)),
             )
     seen = [(w.category.__name__, str(w.message)) for w in caught]
     return result + (seen,)

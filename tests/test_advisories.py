@@ -40,7 +40,12 @@ def b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def forge(header: dict[str, Any], payload: Any, key: bytes = SECRET.encode(), raw_payload: str | None = None) -> str:
+def forge(
+    header: dict[str, Any],
+    payload: Any,
+    key: bytes = SECRET.encode(),
+    raw_payload: str | None = None,
+) -> str:
     head = b64(json.dumps(header).encode())
     body = raw_payload if raw_payload is not None else b64(json.dumps(payload).encode())
     digest = hmac.new(key, f"{head}.{body}".encode(), hashlib.sha256).digest()
@@ -84,9 +89,13 @@ def test_public_key_cannot_verify_a_forged_hmac_token(jwt_obj: cyjwt.PyJWT, fmt:
 
     public = ed25519.Ed25519PrivateKey.generate().public_key()
     if fmt == "pem":
-        text = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        text = public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
     else:
-        text = public.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        text = public.public_bytes(
+            serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+        )
     forged = forge({"alg": "HS256", "typ": "JWT"}, {"admin": True}, key=text)
     with pytest.raises(cyjwt.InvalidKeyError, match="asymmetric key"):
         jwt_obj.decode(forged, text, algorithms=list(get_default_algorithms()))
@@ -115,7 +124,9 @@ def test_issuer_is_never_matched_partially(jwt_obj: cyjwt.PyJWT, issuer: Any) ->
         (["b64"], "Critical extension 'b64' is missing from headers"),
     ],
 )
-def test_unknown_or_malformed_crit_is_refused(jwt_obj: cyjwt.PyJWT, crit: Any, message: str) -> None:
+def test_unknown_or_malformed_crit_is_refused(
+    jwt_obj: cyjwt.PyJWT, crit: Any, message: str
+) -> None:
     token = forge({"alg": "HS256", "crit": crit}, {"a": 1})
     with pytest.raises(cyjwt.InvalidTokenError, match=message):
         jwt_obj.decode(token, SECRET, algorithms=["HS256"])
@@ -204,7 +215,9 @@ def test_jwks_client_does_not_follow_redirects() -> None:
     from cyjwt.jwks_client import _NoRedirectHandler
 
     handler = _NoRedirectHandler()
-    assert handler.redirect_request(mock.Mock(), None, 302, "Found", {}, "http://evil.test/") is None
+    assert (
+        handler.redirect_request(mock.Mock(), None, 302, "Found", {}, "http://evil.test/") is None
+    )
 
 
 def test_jwks_client_keeps_its_cache_through_an_outage() -> None:
@@ -232,7 +245,9 @@ def test_unknown_kids_do_not_hammer_the_endpoint() -> None:
         for _ in range(5):
             with pytest.raises(cyjwt.PyJWKClientError, match="Unable to find a signing key"):
                 client.get_signing_key("unknown")
-    assert fetch.call_count == 2  # the first fetch, then one forced refresh; then the cooldown holds
+    assert (
+        fetch.call_count == 2
+    )  # the first fetch, then one forced refresh; then the cooldown holds
 
 
 # The signature comparison must be constant-time: both cores compare with
@@ -247,7 +262,12 @@ def test_signature_compare_is_constant_time_primitive() -> None:
 
     # The one-call decode verifies HS* signatures in _signature_holds.
     assert "hmac.compare_digest" in inspect.getsource(_core_py_jwt._signature_holds)
-    assert "==" not in inspect.getsource(_core_py_jwt._signature_holds).split("compare_digest")[0].split("kind == 1")[1]
+    assert (
+        "=="
+        not in inspect.getsource(_core_py_jwt._signature_holds)
+        .split("compare_digest")[0]
+        .split("kind == 1")[1]
+    )
     assert "hmac.compare_digest" in inspect.getsource(_core_py.hmac_verify)
     source = Path(_core_py.__file__).parent / "_core_decode.pxi"
     if source.exists():  # (a source tree) the compiled twin: CRYPTO_memcmp on the MAC

@@ -78,8 +78,16 @@ def test_wrong_answers_are_caught(fx):
 
 
 def test_pyjwt_and_floor_pass_their_checks(fx):
-    ops = [OPS_BY_NAME[n] for n in ("HS256 encode", "HS256 decode", "ES256 decode keyobj",
-                                    "EdDSA encode keyobj", "get_unverified_header")]
+    ops = [
+        OPS_BY_NAME[n]
+        for n in (
+            "HS256 encode",
+            "HS256 decode",
+            "ES256 decode keyobj",
+            "EdDSA encode keyobj",
+            "get_unverified_header",
+        )
+    ]
     adapters = [PyJWTAdapter(), FloorAdapter()]
     assert all(a.load() for a in adapters)
     cells, status = build_cells(adapters, ops, fx)
@@ -111,20 +119,35 @@ def test_chart_is_skipped_without_matplotlib(monkeypatch, tmp_path):
 
 def test_smoke_run_end_to_end(tmp_path, capsys):
     out = tmp_path / "out"
-    code = runner.main([
-        "--smoke", "--out", str(out), "--seed", "7",
-        "--libs", "cyjwt,cyjwt-pure,pyjwt,floor",
-        "--ops", "HS256 decode,ES256 decode keyobj,get_unverified_header",
-        "--memory-n", "2000",
-    ])
+    code = runner.main(
+        [
+            "--smoke",
+            "--out",
+            str(out),
+            "--seed",
+            "7",
+            "--libs",
+            "cyjwt,cyjwt-pure,pyjwt,floor",
+            "--ops",
+            "HS256 decode,ES256 decode keyobj,get_unverified_header",
+            "--memory-n",
+            "2000",
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     assert "HS256 decode" in printed and "vs PyJWT" in printed and "memory:" in printed
     report = json.loads((out / "results.json").read_text())
     assert (out / "chart.png").stat().st_size > 1000
     m = report["machine"]
-    for key in ("cpu_model", "cpu_count", "python", "python_openssl", "library_versions",
-                "cyjwt_implementation"):
+    for key in (
+        "cpu_model",
+        "cpu_count",
+        "python",
+        "python_openssl",
+        "library_versions",
+        "cyjwt_implementation",
+    ):
         assert key in m
     row = report["results"]["HS256 decode"]
     assert row["pyjwt"]["status"] == "ok"
@@ -173,8 +196,20 @@ def test_gateway_only_run(tmp_path, capsys, monkeypatch):
 
 
 def test_runs_without_pyjwt_as_baseline(tmp_path, capsys):
-    code = runner.main(["--smoke", "--out", str(tmp_path), "--libs", "floor",
-                        "--ops", "HS256 decode", "--no-threads", "--no-memory", "--no-chart"])
+    code = runner.main(
+        [
+            "--smoke",
+            "--out",
+            str(tmp_path),
+            "--libs",
+            "floor",
+            "--ops",
+            "HS256 decode",
+            "--no-threads",
+            "--no-memory",
+            "--no-chart",
+        ]
+    )
     assert code == 0
     report = json.loads((tmp_path / "results.json").read_text())
     assert report["results"]["HS256 decode"]["floor"]["ratio_to_pyjwt"] is None

@@ -48,7 +48,14 @@ def test_segment_roundtrip(core: types.ModuleType, data: bytes) -> None:
 
 @pytest.mark.parametrize(
     ("segment", "decoded"),
-    [(b"", b""), (b"Zg", b"f"), (b"Zg==", b"f"), (b"Zm8=", b"fo"), (b"Zm9v", b"foo"), (b"-_8", b"\xfb\xff")],
+    [
+        (b"", b""),
+        (b"Zg", b"f"),
+        (b"Zg==", b"f"),
+        (b"Zm8=", b"fo"),
+        (b"Zm9v", b"foo"),
+        (b"-_8", b"\xfb\xff"),
+    ],
 )
 def test_segment_accepts(core: types.ModuleType, segment: bytes, decoded: bytes) -> None:
     assert core.b64url_decode_segment(segment, "crypto") == decoded
@@ -84,7 +91,9 @@ def test_segment_rejects(core: types.ModuleType, segment: bytes) -> None:
 
 
 @settings(max_examples=400)
-@given(st.binary(max_size=40) | st.text(alphabet=ALPHABET + "=+/ .\x00é", max_size=40).map(str.encode))
+@given(
+    st.binary(max_size=40) | st.text(alphabet=ALPHABET + "=+/ .\x00é", max_size=40).map(str.encode)
+)
 @example(b"AAA=")
 @example(b"AB==")
 def test_segment_agrees_with_reference(core: types.ModuleType, segment: bytes) -> None:
@@ -156,16 +165,12 @@ def test_hmac_unknown_hash(core: types.ModuleType) -> None:
 
 # -- JSON ------------------------------------------------------------------
 
-json_scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False)
-    | st.text()
-)
+json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
 json_values = st.recursive(
     json_scalars,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -192,7 +197,11 @@ def same_json_value(a: Any, b: Any) -> bool:
 @settings(max_examples=300)
 @given(json_values)
 def test_json_loads_of_dumped_values(core: types.ModuleType, value: Any) -> None:
-    for text in (json.dumps(value), json.dumps(value, ensure_ascii=False), json.dumps(value, indent=1)):
+    for text in (
+        json.dumps(value),
+        json.dumps(value, ensure_ascii=False),
+        json.dumps(value, indent=1),
+    ):
         data = text.encode("utf-8")
         assert same_json_value(core.json_loads(data), json.loads(data))
 
@@ -200,9 +209,9 @@ def test_json_loads_of_dumped_values(core: types.ModuleType, value: Any) -> None
 @settings(max_examples=500)
 @given(
     st.binary(max_size=60)
-    | st.text(alphabet='{}[]":,.-+eE0123456789 \t\n\r\\ubfnrt/aTFNIly\x00\x1fé\ud800', max_size=40).map(
-        lambda s: s.encode("utf-8", "surrogatepass")
-    )
+    | st.text(
+        alphabet='{}[]":,.-+eE0123456789 \t\n\r\\ubfnrt/aTFNIly\x00\x1fé\ud800', max_size=40
+    ).map(lambda s: s.encode("utf-8", "surrogatepass"))
 )
 @example(b'{"a":1,"a":2,"b":3}')
 @example(b'\xef\xbb\xbf{"a":1}')
@@ -292,7 +301,9 @@ class BytesSub(bytes):
         lambda c, v: c.json_loads(v),
     ],
 )
-def test_bytes_subclasses_accepted_and_other_types_refused(core: types.ModuleType, call: Any) -> None:
+def test_bytes_subclasses_accepted_and_other_types_refused(
+    core: types.ModuleType, call: Any
+) -> None:
     assert outcome(call, core, BytesSub(b"e30.e30.e30")) == outcome(call, core, b"e30.e30.e30")
     for wrong in ("e30.e30.e30", bytearray(b"e30.e30.e30"), memoryview(b"e30"), None):
         with pytest.raises(TypeError, match="must be bytes, not"):

@@ -24,9 +24,7 @@ if getattr(pyjwt, "__version__", None) != "2.15.1":  # pragma: no cover
 
 NOW = int(time.time())
 KEYS = ["k" * 32, b"\x00\xff" * 40, "short", "s" * 64, "é" * 20]
-SETTINGS = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def both(call: Callable[[Any], tuple[Any, ...]]) -> None:
@@ -124,8 +122,17 @@ def mutate(token: str, how: int, where: int) -> str:
     complete=st.booleans(),
 )
 @example(
-    payload={"exp": NOW + 86400}, key="k" * 32, alg="HS256", how=10, where=0, as_bytes=False,
-    allowed=["HS256"], audience=None, issuer=None, leeway=0, complete=False,
+    payload={"exp": NOW + 86400},
+    key="k" * 32,
+    alg="HS256",
+    how=10,
+    where=0,
+    as_bytes=False,
+    allowed=["HS256"],
+    audience=None,
+    issuer=None,
+    leeway=0,
+    complete=False,
 )
 def test_decode_identical(
     payload: dict[str, Any],
@@ -146,7 +153,13 @@ def test_decode_identical(
     def call(lib: Any) -> tuple[Any, ...]:
         func = lib.decode_complete if complete else lib.decode
         return observe(
-            func, token_arg, key, algorithms=allowed, audience=audience, issuer=issuer, leeway=leeway
+            func,
+            token_arg,
+            key,
+            algorithms=allowed,
+            audience=audience,
+            issuer=issuer,
+            leeway=leeway,
         )
 
     both(call)
@@ -166,7 +179,16 @@ def test_decode_identical(
         max_size=5,
     ),
     payload_json=st.sampled_from(
-        [b'{"a":1}', b"[1]", b'"s"', b"{", b"", b'{"a":NaN}', b'\xef\xbb\xbf{"a":2}', b'{"a":"\xff"}']
+        [
+            b'{"a":1}',
+            b"[1]",
+            b'"s"',
+            b"{",
+            b"",
+            b'{"a":NaN}',
+            b'\xef\xbb\xbf{"a":2}',
+            b'{"a":"\xff"}',
+        ]
     ),
     key=st.sampled_from(KEYS),
 )
@@ -219,7 +241,11 @@ def test_subclassed_and_odd_arguments() -> None:
     both(lambda lib: observe(lib.decode, token, "k" * 32, algorithms=["HS256"], audience={"a"}))
     both(lambda lib: observe(lib.decode, token, "k" * 32, algorithms=["HS256"], subject="x"))
     both(lambda lib: observe(lib.decode, token, "k" * 32, algorithms=["HS256"], subject="y"))
-    both(lambda lib: observe(lib.decode, token, "k" * 32, algorithms=["HS256"], audience="a", issuer=5))
+    both(
+        lambda lib: observe(
+            lib.decode, token, "k" * 32, algorithms=["HS256"], audience="a", issuer=5
+        )
+    )
     both(lambda lib: observe(lib.decode, token, "k" * 32, algorithms=["HS256"], foo=1))
     both(lambda lib: observe(lib.decode, token, "k" * 32, ["HS256"], audience="a", verify=False))
 
@@ -235,7 +261,11 @@ def test_options_and_require() -> None:
         {"verify_aud": False},
         {"enforce_minimum_key_length": True},
     ):
-        both(lambda lib: observe(lib.decode, token, "k" * 32, algorithms=["HS256"], options=options, audience="a"))
+        both(
+            lambda lib: observe(
+                lib.decode, token, "k" * 32, algorithms=["HS256"], options=options, audience="a"
+            )
+        )
         both(lambda lib: observe(lib.decode, token, "short", algorithms=["HS256"], options=options))
 
 
@@ -245,7 +275,15 @@ def test_key_confusion() -> None:
         "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n"
         "-----END PUBLIC KEY-----\n"
     )
-    for key in (pem, "\ufeff" + pem, "ssh-rsa AAAA", '{"kty":"oct","k":"abc"}', ' [{"kty": 1}]', "", b""):
+    for key in (
+        pem,
+        "\ufeff" + pem,
+        "ssh-rsa AAAA",
+        '{"kty":"oct","k":"abc"}',
+        ' [{"kty": 1}]',
+        "",
+        b"",
+    ):
         both(lambda lib: observe(lib.encode, {"a": 1}, key, algorithm="HS256"))
         token = pyjwt.encode({"a": 1}, "k" * 32)
         both(lambda lib: observe(lib.decode, token, key, algorithms=["HS256"]))
@@ -261,7 +299,9 @@ class DictPayload(dict):  # type: ignore[type-arg]
 
 def test_subclassed_bytes_token_and_dict_payload() -> None:
     token = make_token({"a": 1}, "k" * 32, "HS256")
-    both(lambda lib: observe(lib.decode, BytesToken(token.encode()), "k" * 32, algorithms=["HS256"]))
+    both(
+        lambda lib: observe(lib.decode, BytesToken(token.encode()), "k" * 32, algorithms=["HS256"])
+    )
     both(lambda lib: observe(lib.encode, DictPayload(a=1, exp=NOW + 10), "k" * 32))
     both(lambda lib: observe(lib.encode, {"a": 1}, "k" * 32, headers={"kid": "x", "typ": "at+jwt"}))
 
@@ -276,25 +316,52 @@ CLAIM_FAILURES = [
     ({"iss": "a"}, {"issuer": "b"}, "InvalidIssuerError", "Invalid issuer"),
     ({"iss": 1}, {"issuer": "b"}, "InvalidIssuerError", "Payload Issuer (iss) must be a string"),
     ({}, {"issuer": "b"}, "MissingRequiredClaimError", 'Token is missing the "iss" claim'),
-    ({"iss": "a"}, {"issuer": 5}, "InvalidIssuerError", 'Issuer param must be "str" or "Container[str]"'),
+    (
+        {"iss": "a"},
+        {"issuer": 5},
+        "InvalidIssuerError",
+        'Issuer param must be "str" or "Container[str]"',
+    ),
     ({"aud": "a"}, {}, "InvalidAudienceError", "Invalid audience"),
     ({}, {"audience": "a"}, "MissingRequiredClaimError", 'Token is missing the "aud" claim'),
     ({"aud": "b"}, {"audience": "a"}, "InvalidAudienceError", "Audience doesn't match"),
     ({"aud": 3}, {"audience": "a"}, "InvalidAudienceError", "Invalid claim format in token"),
     ({"aud": ["a", 3]}, {"audience": "a"}, "InvalidAudienceError", "Invalid claim format in token"),
-    ({"aud": ["a"]}, {"audience": "a", "options": {"strict_aud": True}}, "InvalidAudienceError", "Invalid claim format in token (strict)"),
-    ({"aud": "a"}, {"audience": ["a"], "options": {"strict_aud": True}}, "InvalidAudienceError", "Invalid audience (strict)"),
-    ({"aud": "b"}, {"audience": "a", "options": {"strict_aud": True}}, "InvalidAudienceError", "Audience doesn't match (strict)"),
+    (
+        {"aud": ["a"]},
+        {"audience": "a", "options": {"strict_aud": True}},
+        "InvalidAudienceError",
+        "Invalid claim format in token (strict)",
+    ),
+    (
+        {"aud": "a"},
+        {"audience": ["a"], "options": {"strict_aud": True}},
+        "InvalidAudienceError",
+        "Invalid audience (strict)",
+    ),
+    (
+        {"aud": "b"},
+        {"audience": "a", "options": {"strict_aud": True}},
+        "InvalidAudienceError",
+        "Audience doesn't match (strict)",
+    ),
     ({"sub": 1}, {}, "InvalidSubjectError", "Subject must be a string"),
     ({"sub": "a"}, {"subject": "b"}, "InvalidSubjectError", "Invalid subject"),
     ({"jti": 1}, {}, "InvalidJTIError", "JWT ID must be a string"),
-    ({}, {"options": {"require": ["exp"]}}, "MissingRequiredClaimError", 'Token is missing the "exp" claim'),
+    (
+        {},
+        {"options": {"require": ["exp"]}},
+        "MissingRequiredClaimError",
+        'Token is missing the "exp" claim',
+    ),
     ({"aud": "a"}, {"audience": 5}, "TypeError", "audience must be a string, iterable or None"),
 ]
 
 
 @pytest.mark.parametrize(("payload", "kwargs", "error", "message"), CLAIM_FAILURES)
-def test_every_claim_failure(payload: dict[str, Any], kwargs: dict[str, Any], error: str, message: str) -> None:
+def test_every_claim_failure(
+    payload: dict[str, Any], kwargs: dict[str, Any], error: str, message: str
+) -> None:
     token = make_token(payload, "k" * 32, "HS256")
     outcome = observe(cyjwt.decode, token, "k" * 32, algorithms=["HS256"], **kwargs)
     assert outcome[0] == "error"
@@ -325,16 +392,34 @@ def test_asymmetric_tokens_identical_outcomes() -> None:
         ).decode()
         token = pyjwt.encode(payload, private, algorithm=alg)
         # cyjwt's tokens verify under PyJWT and the other way round
-        assert pyjwt.decode(cyjwt.encode(payload, private, algorithm=alg), public, algorithms=[alg], audience="api")
+        assert pyjwt.decode(
+            cyjwt.encode(payload, private, algorithm=alg), public, algorithms=[alg], audience="api"
+        )
         for key in (public, pem, private, "k" * 32):
             for tok in (token, token[:-2] + "xx", token.replace(".", ".e30.", 1)):
                 for kwargs in ({"audience": "api", "issuer": "me"}, {"audience": "other"}, {}):
                     both(lambda lib: observe(lib.decode, tok, key, algorithms=[alg], **kwargs))
-                    both(lambda lib: observe(lib.decode, tok, key, algorithms=[alg, "HS256"], **kwargs))
+                    both(
+                        lambda lib: observe(
+                            lib.decode, tok, key, algorithms=[alg, "HS256"], **kwargs
+                        )
+                    )
 
 
-MODULES = ["", "api_jws", "api_jwt", "api_jwk", "algorithms", "exceptions", "jwks_client",
-           "jwk_set_cache", "utils", "warnings", "types", "help"]
+MODULES = [
+    "",
+    "api_jws",
+    "api_jwt",
+    "api_jwk",
+    "algorithms",
+    "exceptions",
+    "jwks_client",
+    "jwk_set_cache",
+    "utils",
+    "warnings",
+    "types",
+    "help",
+]
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -355,11 +440,18 @@ def test_every_name_of_pyjwts_module_exists(module: str) -> None:
             continue
         if isinstance(value, type):
             ours_cls = getattr(ours, name)
-            missing += [f"{name}.{a}" for a in vars(value) if not a.startswith("__") and not hasattr(ours_cls, a)]
+            missing += [
+                f"{name}.{a}"
+                for a in vars(value)
+                if not a.startswith("__") and not hasattr(ours_cls, a)
+            ]
             for attr, member in vars(value).items():
                 if callable(member) and not attr.startswith("__") and inspect.isfunction(member):
                     mine = inspect.signature(getattr(ours_cls, attr))
-                    assert list(mine.parameters) == list(inspect.signature(member).parameters), (name, attr)
+                    assert list(mine.parameters) == list(inspect.signature(member).parameters), (
+                        name,
+                        attr,
+                    )
     assert missing == []
 
 
@@ -368,4 +460,6 @@ def test_extreme_leeway(leeway: Any) -> None:
     for payload in ({"exp": NOW + 86400}, {"a": 1}, {"iat": NOW}):
         token = make_token(payload, "k" * 32, "HS256")
         for tok in (token, token + "!"):
-            both(lambda lib: observe(lib.decode, tok, "k" * 32, algorithms=["HS256"], leeway=leeway))
+            both(
+                lambda lib: observe(lib.decode, tok, "k" * 32, algorithms=["HS256"], leeway=leeway)
+            )

@@ -165,7 +165,9 @@ claims = st.dictionaries(
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     payload=claims,
-    key=st.sampled_from(["k" * 32, b"b" * 64, "short", "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----"]),
+    key=st.sampled_from(
+        ["k" * 32, b"b" * 64, "short", "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----"]
+    ),
     alg=st.sampled_from(["HS256", "HS384", "HS512"]),
     cut=st.integers(0, 400),
     flip=st.sampled_from(["", "=", ".", "A", "!", "é", "drop"]),
@@ -174,18 +176,20 @@ claims = st.dictionaries(
     leeway=st.sampled_from([0, 10, 0.5, timedelta(minutes=2)]),
     subject=st.sampled_from([None, "s"]),
     as_bytes=st.booleans(),
-    options=st.sampled_from([
-        None,
-        {},
-        {"verify_exp": False},
-        {"require": ["exp", "iat"]},
-        {"require": ("sub",), "verify_aud": False},
-        {"strict_aud": True},
-        {"verify_signature": False},
-        {"verify_signature": True, "verify_iat": 0, "verify_nbf": None},
-        {"enforce_minimum_key_length": True},
-        {"require": "exp"},
-    ]),
+    options=st.sampled_from(
+        [
+            None,
+            {},
+            {"verify_exp": False},
+            {"require": ["exp", "iat"]},
+            {"require": ("sub",), "verify_aud": False},
+            {"strict_aud": True},
+            {"verify_signature": False},
+            {"verify_signature": True, "verify_iat": 0, "verify_nbf": None},
+            {"enforce_minimum_key_length": True},
+            {"require": "exp"},
+        ]
+    ),
 )
 def test_fast_and_general_paths_agree(
     payload: dict[str, Any],
@@ -200,10 +204,25 @@ def test_fast_and_general_paths_agree(
     as_bytes: bool,
     options: Any,
 ) -> None:
-    for headers in (None, {}, {"kid": "k1"}, {"kid": "k1", "cty": "x"}, {"kid": 5}, {"typ": "at+jwt"}, {"alg": "HS512"}):
+    for headers in (
+        None,
+        {},
+        {"kid": "k1"},
+        {"kid": "k1", "cty": "x"},
+        {"kid": 5},
+        {"typ": "at+jwt"},
+        {"alg": "HS512"},
+    ):
         for sort_headers in (True, False):
             both = [
-                observe(obj.encode, payload, key, algorithm=alg, headers=headers, sort_headers=sort_headers)
+                observe(
+                    obj.encode,
+                    payload,
+                    key,
+                    algorithm=alg,
+                    headers=headers,
+                    sort_headers=sort_headers,
+                )
                 for obj in (FAST, GENERAL)
             ]
             assert both[0] == both[1], headers
@@ -214,7 +233,11 @@ def test_fast_and_general_paths_agree(
     token: str = eval(encoded[0][1])  # repr of a str
     if flip:
         where = cut % (len(token) + 1)
-        token = token[:where] + token[where + 1 :] if flip == "drop" else token[:where] + flip + token[where:]
+        token = (
+            token[:where] + token[where + 1 :]
+            if flip == "drop"
+            else token[:where] + flip + token[where:]
+        )
     arg: Any = token.encode("utf-8") if as_bytes else token
     for method in ("decode", "decode_complete"):
         results = [
@@ -244,8 +267,13 @@ def _asymmetric_keys() -> list[tuple[str, Any, Any]]:
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     ec_key = ec.generate_private_key(ec.SECP256R1())
     ed_key = ed25519.Ed25519PrivateKey.generate()
-    out = []
-    for alg, private in (("RS256", rsa_key), ("PS256", rsa_key), ("ES256", ec_key), ("EdDSA", ed_key)):
+    out: list[tuple[str, Any, Any]] = []
+    for alg, private in (
+        ("RS256", rsa_key),
+        ("PS256", rsa_key),
+        ("ES256", ec_key),
+        ("EdDSA", ed_key),
+    ):
         public = private.public_key()
         out.append((alg, private, public))
         pem_private = private.private_bytes(
@@ -265,7 +293,9 @@ def asymmetric_keys() -> list[tuple[str, Any, Any]]:
     return _asymmetric_keys()
 
 
-def test_asymmetric_fast_and_general_paths_agree(asymmetric_keys: list[tuple[str, Any, Any]]) -> None:
+def test_asymmetric_fast_and_general_paths_agree(
+    asymmetric_keys: list[tuple[str, Any, Any]],
+) -> None:
     now = int(time.time())
     payload = {"sub": "x", "aud": "api", "exp": now + 3600, "iat": now, "nbf": now - 5}
     for alg, private, public in asymmetric_keys:
@@ -273,7 +303,12 @@ def test_asymmetric_fast_and_general_paths_agree(asymmetric_keys: list[tuple[str
         general_token = GENERAL.encode(payload, private, algorithm=alg)
         assert token.split(".")[:2] == general_token.split(".")[:2]
         for candidate in (token, general_token):
-            for tok in (candidate, candidate[:-3] + "AAA", candidate.replace(".", "..", 1), candidate + "="):
+            for tok in (
+                candidate,
+                candidate[:-3] + "AAA",
+                candidate.replace(".", "..", 1),
+                candidate + "=",
+            ):
                 for kwargs in (
                     {"algorithms": [alg], "audience": "api"},
                     {"algorithms": [alg], "audience": "other"},
@@ -282,7 +317,8 @@ def test_asymmetric_fast_and_general_paths_agree(asymmetric_keys: list[tuple[str
                 ):
                     for method in ("decode", "decode_complete"):
                         outcomes = [
-                            observe(getattr(obj, method), tok, public, **kwargs) for obj in (FAST, GENERAL)
+                            observe(getattr(obj, method), tok, public, **kwargs)
+                            for obj in (FAST, GENERAL)
                         ]
                         assert outcomes[0] == outcomes[1], (alg, tok, kwargs, method)
         # the public key cannot sign, and the private key given to decode behaves as in PyJWT
@@ -296,7 +332,9 @@ def test_asymmetric_fast_and_general_paths_agree(asymmetric_keys: list[tuple[str
 
 def test_pyjwk_keys_take_the_general_path(asymmetric_keys: list[tuple[str, Any, Any]]) -> None:
     alg, private, public = asymmetric_keys[0]
-    jwk = cyjwt.PyJWK(cyjwt.algorithms.get_default_algorithms()[alg].to_jwk(public, as_dict=True), alg)
+    jwk = cyjwt.PyJWK(
+        cyjwt.algorithms.get_default_algorithms()[alg].to_jwk(public, as_dict=True), alg
+    )
     token = cyjwt.encode({"a": 1}, private, algorithm=alg)
     assert cyjwt.decode(token, jwk, algorithms=[alg]) == {"a": 1}
     with pytest.raises(cyjwt.InvalidAlgorithmError, match="does not match the key's algorithm"):
@@ -312,14 +350,21 @@ class GeneralJWS(cyjwt.PyJWS):
 @given(
     header=st.dictionaries(
         st.sampled_from(["alg", "typ", "kid", "crit", "b64", "x5t"]),
-        st.one_of(st.sampled_from(["HS256", "b64", "k1"]), st.integers(), st.booleans(), st.lists(st.just("b64"), max_size=1)),
+        st.one_of(
+            st.sampled_from(["HS256", "b64", "k1"]),
+            st.integers(),
+            st.booleans(),
+            st.lists(st.just("b64"), max_size=1),
+        ),
         max_size=4,
     ),
     cut=st.integers(0, 200),
     flip=st.sampled_from(["", "=", ".", "!", "é", "drop"]),
     repeat=st.booleans(),
 )
-def test_unverified_header_fast_and_general_agree(header: dict[str, Any], cut: int, flip: str, repeat: bool) -> None:
+def test_unverified_header_fast_and_general_agree(
+    header: dict[str, Any], cut: int, flip: str, repeat: bool
+) -> None:
     import base64
     import json
 
@@ -329,7 +374,11 @@ def test_unverified_header_fast_and_general_agree(header: dict[str, Any], cut: i
     token = f"{b64(json.dumps(header).encode())}.{b64(b'{}')}.{b64(b'sig')}"
     if flip:
         where = cut % (len(token) + 1)
-        token = token[:where] + token[where + 1 :] if flip == "drop" else token[:where] + flip + token[where:]
+        token = (
+            token[:where] + token[where + 1 :]
+            if flip == "drop"
+            else token[:where] + flip + token[where:]
+        )
     for _ in range(2 if repeat else 1):  # the second read may come from the header cache
         fast = observe(cyjwt.PyJWS().get_unverified_header, token)
         assert fast == observe(GeneralJWS().get_unverified_header, token)

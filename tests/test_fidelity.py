@@ -52,7 +52,15 @@ def both(action: Callable[[types.ModuleType], Any]) -> None:
 
 @pytest.mark.parametrize(
     "payload",
-    [None, "text", 12, array("i", [1, 2, 3]), array("d", [1.5]), bytearray(b"ab"), memoryview(b"xyz")],
+    [
+        None,
+        "text",
+        12,
+        array("i", [1, 2, 3]),
+        array("d", [1.5]),
+        bytearray(b"ab"),
+        memoryview(b"xyz"),
+    ],
     ids=["None", "str", "int", "array-i", "array-d", "bytearray", "memoryview"],
 )
 def test_jws_encode_of_non_bytes_payloads(payload: Any) -> None:
@@ -242,7 +250,9 @@ def _unverified_token(lib: types.ModuleType, kind: str) -> Any:
     good = {"sub": "s", "exp": 4102444800, "aud": "api"}
     if kind in ("good", "tampered"):
         token = lib.encode(good, KEY, algorithm="HS256")
-        return token[:-3] + ("AAA" if token[-3:] != "AAA" else "BBB") if kind == "tampered" else token
+        return (
+            token[:-3] + ("AAA" if token[-3:] != "AAA" else "BBB") if kind == "tampered" else token
+        )
     if kind == "expired":
         return lib.encode({"exp": 1000}, KEY, algorithm="HS256")
     if kind == "kid-int":
@@ -272,7 +282,9 @@ def _unverified_token(lib: types.ModuleType, kind: str) -> Any:
         ({"verify_signature": 0, "verify_aud": None}, {"audience": "api"}),
     ],
 )
-def test_unverified_decodes_as_pyjwt(kind: str, options: dict[str, Any], kwargs: dict[str, Any]) -> None:
+def test_unverified_decodes_as_pyjwt(
+    kind: str, options: dict[str, Any], kwargs: dict[str, Any]
+) -> None:
     def action(lib: types.ModuleType) -> Any:
         token = _unverified_token(lib, kind)
         call = dict(kwargs)

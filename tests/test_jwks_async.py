@@ -72,7 +72,9 @@ def test_constructor_matches_pyjwkclient() -> None:
             AsyncPyJWKClient(**bad)
         assert str(async_error.value) == str(sync_error.value)
     assert AsyncPyJWKClient("https://x.test/", cooldown_duration=5).cooldown_duration == 5
-    assert AsyncPyJWKClient("https://x.test/", cooldown_duration=5, cooldown=7).cooldown_duration == 7
+    assert (
+        AsyncPyJWKClient("https://x.test/", cooldown_duration=5, cooldown=7).cooldown_duration == 7
+    )
     for name in ("stale_if_error", "refresh_ahead"):
         for cls in (PyJWKClient, AsyncPyJWKClient):
             with pytest.raises(PyJWKClientError, match=name):

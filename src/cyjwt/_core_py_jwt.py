@@ -227,14 +227,26 @@ class ClaimPolicy:
 
 _PLAIN_CONTAINERS = (list, tuple, set, frozenset)
 _SWITCHES = frozenset(
-    ("verify_iat", "verify_nbf", "verify_exp", "verify_iss", "verify_aud", "verify_sub", "verify_jti")
+    (
+        "verify_iat",
+        "verify_nbf",
+        "verify_exp",
+        "verify_iss",
+        "verify_aud",
+        "verify_sub",
+        "verify_jti",
+    )
 )
 
 
 def _claims_ours(options: Any, audience: Any, issuer: Any, subject: Any, leeway: Any) -> bool:
     """The compiled core's _fill_claims conditions: which claim arguments
     it checks itself (the rest is the general path's)."""
-    if audience is not None and type(audience) is not str and type(audience) not in _PLAIN_CONTAINERS:
+    if (
+        audience is not None
+        and type(audience) is not str
+        and type(audience) not in _PLAIN_CONTAINERS
+    ):
         return False
     if issuer is not None and type(issuer) is not str and type(issuer) not in _PLAIN_CONTAINERS:
         return False
@@ -419,7 +431,11 @@ def _decode(
 
 
 def _signature_holds(
-    jws: Any, signing_input: bytes, header: dict[str, Any], algorithms: Any, key: Any,
+    jws: Any,
+    signing_input: bytes,
+    header: dict[str, Any],
+    algorithms: Any,
+    key: Any,
     signature: bytes,
 ) -> bool:
     """PyJWS._verify_signature (with _validate_kid before it): raises what
@@ -463,7 +479,9 @@ def _registered(jws: Any, alg: str) -> Any:
     return registry.get(alg) if type(registry) is dict else None
 
 
-def _header_segment(alg: str, sort_keys: bool, extra: Optional[tuple[tuple[str, str], ...]]) -> bytes:
+def _header_segment(
+    alg: str, sort_keys: bool, extra: Optional[tuple[tuple[str, str], ...]]
+) -> bytes:
     """The header segment for *alg* plus *extra* (str pairs), kept per both."""
     slot: Any = alg if extra is None else (alg, extra)
     found = _HEADER_SEGMENTS.get((slot, sort_keys))

@@ -140,9 +140,7 @@ class PyJWS:
     ) -> None:
         known = get_default_algorithms()
         self._valid_algs = set(known) if algorithms is None else set(algorithms)
-        self._algorithms = {
-            name: alg for name, alg in known.items() if name in self._valid_algs
-        }
+        self._algorithms = {name: alg for name, alg in known.items() if name in self._valid_algs}
         self.options: SigOptions = self._get_default_options()
         if options is not None:
             self.options = {**self.options, **options}

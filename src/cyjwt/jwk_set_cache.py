@@ -68,5 +68,6 @@ class JWKSetCache:
             return False
         return time.monotonic() > entry.get_timestamp() + self.lifespan
 
+
 # Names PyJWT 2.15.1's module also has; kept for ``from jwt.jwk_set_cache import ...``.
 from typing import Optional, Union  # noqa: E402, F401

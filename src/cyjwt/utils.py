@@ -162,6 +162,7 @@ def is_ssh_key(key: bytes) -> bool:
     """True when *key* starts like an OpenSSH public key line."""
     return key.startswith(_SSH_KEY_PREFIXES)
 
+
 # Names PyJWT 2.15.1's module also has (imported there when cryptography is
 # installed); kept so that ``from jwt.utils import ...`` finds them.
 try:

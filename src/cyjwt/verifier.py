@@ -173,12 +173,22 @@ class JWTVerifier:
             # instance attribute in front of the method, same behaviour).
             key = self._source.key
             self.decode = functools.partial(  # type: ignore[method-assign]
-                self._core_decode, _jwt_global_obj, key, self._algorithms, self._policy,
-                False, self._general_decode,
+                self._core_decode,
+                _jwt_global_obj,
+                key,
+                self._algorithms,
+                self._policy,
+                False,
+                self._general_decode,
             )
             self.decode_complete = functools.partial(  # type: ignore[method-assign]
-                self._core_decode, _jwt_global_obj, key, self._algorithms, self._policy,
-                True, self._general_decode,
+                self._core_decode,
+                _jwt_global_obj,
+                key,
+                self._algorithms,
+                self._policy,
+                True,
+                self._general_decode,
             )
 
     # -- the two seams -----------------------------------------------------
@@ -188,8 +198,13 @@ class JWTVerifier:
         (or :func:`cyjwt.decode`) with the verifier's policy and *key*."""
         if self._policy is not None:
             decoded: dict[str, Any] = self._core_decode(
-                _jwt_global_obj, key, self._algorithms, self._policy, complete,
-                self._general_decode, token,
+                _jwt_global_obj,
+                key,
+                self._algorithms,
+                self._policy,
+                complete,
+                self._general_decode,
+                token,
             )
             return decoded
         return self._general_decode(token, key, complete)
