@@ -119,7 +119,8 @@ cdef object _token_header(object token, const char **s_out, Py_ssize_t *n_out,
 
 
 cdef tuple _CLAIM_SWITCHES = (
-    "verify_exp", "verify_nbf", "verify_iat", "verify_aud", "verify_iss", "verify_sub", "verify_jti",
+    "verify_exp", "verify_nbf", "verify_iat", "verify_aud",
+    "verify_iss", "verify_sub", "verify_jti",
 )
 
 
