@@ -100,7 +100,7 @@ class PyJWTAdapter(Adapter):
     key = "pyjwt"
     label = "PyJWT"
     module = "jwt"
-    dists = ("PyJWT",)
+    dists: tuple[str, ...] = ("PyJWT",)
 
     def load(self) -> bool:
         if not super().load():
@@ -129,7 +129,8 @@ class PyJWTAdapter(Adapter):
         m = self.mod
         alg = op.alg
         if op.kind == "header":
-            return m.get_unverified_header
+            header: Fn = m.get_unverified_header
+            return header
         if op.kind == "encode":
             key = self.enc_key(op, fx)
             encode = m.encode
@@ -209,7 +210,8 @@ class OxyjwtAdapter(PyJWTAdapter):
     def build(self, op: Op, fx: Fixtures) -> Optional[Fn]:
         m = self.mod
         if op.kind == "header":
-            return m.get_unverified_header
+            header: Fn = m.get_unverified_header
+            return header
         if op.alg.startswith("HS"):
             return super().build(op, fx)
         alg = op.alg
@@ -274,8 +276,8 @@ class JoserfcAdapter(Adapter):
         )
         decode, validate = jwt.decode, registry.validate
 
-        def dec(token: str, key: Any) -> dict:
-            claims = decode(token, key, algorithms=[alg]).claims
+        def dec(token: str, key: Any) -> dict[str, Any]:
+            claims: dict[str, Any] = decode(token, key, algorithms=[alg]).claims
             validate(claims)
             return claims
 
@@ -312,7 +314,7 @@ class AuthlibAdapter(Adapter):
         }
         decode = jwt.decode
 
-        def dec(token: str) -> dict:
+        def dec(token: str) -> dict[str, Any]:
             claims = decode(token, key, claims_options=opts)
             claims.validate()  # exp, nbf, iat, plus the options above
             return dict(claims)
@@ -332,7 +334,8 @@ class PythonJoseAdapter(Adapter):
 
         jwt = self.mod
         if op.kind == "header":
-            return jwt.get_unverified_header
+            header: Fn = jwt.get_unverified_header
+            return header
         alg = op.alg
         if alg not in ALGORITHMS.SUPPORTED:
             return None  # PS256, EdDSA
@@ -363,10 +366,11 @@ class JwcryptoAdapter(Adapter):
         if op.kind == "header":
             JWS = jws.JWS
 
-            def header(token: str) -> dict:
+            def header(token: str) -> dict[str, Any]:
                 s = JWS()
                 s.deserialize(token)
-                return s.jose_header
+                jose_header: dict[str, Any] = s.jose_header
+                return jose_header
 
             return header
         alg = op.alg
@@ -381,12 +385,13 @@ class JwcryptoAdapter(Adapter):
         from_pem = jwk.JWK.from_pem
         per_call = op.keyform == "pem"
         if op.kind == "encode":
-            header = {"alg": alg, "typ": "JWT"}
+            jwt_header = {"alg": alg, "typ": "JWT"}
 
-            def enc(claims: dict) -> str:
-                t = JWT(header=header, claims=claims)
+            def enc(claims: dict[str, Any]) -> str:
+                t = JWT(header=jwt_header, claims=claims)
                 t.make_signed_token(from_pem(pem) if per_call else key_obj)
-                return t.serialize()
+                token: str = t.serialize()
+                return token
 
             return enc
         ts = fx.tokenset(op)
@@ -395,14 +400,15 @@ class JwcryptoAdapter(Adapter):
         check.update({k: None for k in ("exp", "nbf") if k in ts.claims})
         loads = json.loads
 
-        def dec(token: str) -> dict:
+        def dec(token: str) -> dict[str, Any]:
             t = JWT(
                 jwt=token,
                 key=from_pem(pem) if per_call else key_obj,
                 algs=[alg],
                 check_claims=check,
             )
-            return loads(t.claims)
+            claims: dict[str, Any] = loads(t.claims)
+            return claims
 
         return dec
 
@@ -443,23 +449,24 @@ class FloorAdapter(Adapter):
             if op.kind == "encode":
                 head = b64e(dumps({"alg": alg, "typ": "JWT"}, separators=(",", ":")).encode())
 
-                def enc_hmac(claims: dict) -> str:
+                def enc_hmac(claims: dict[str, Any]) -> str:
                     msg = head + "." + b64e(dumps(claims, separators=(",", ":")).encode())
                     return msg + "." + b64e(hdigest(secret, msg.encode("ascii"), digest_name))
 
                 return enc_hmac
 
-            def dec_hmac(token: str) -> dict:
+            def dec_hmac(token: str) -> dict[str, Any]:
                 msg, _, sig = token.rpartition(".")
                 if not compare(hdigest(secret, msg.encode("ascii"), digest_name), b64d(sig)):
                     raise ValueError("bad signature")
-                return loads(b64d(msg.partition(".")[2]))
+                claims: dict[str, Any] = loads(b64d(msg.partition(".")[2]))
+                return claims
 
             return dec_hmac
 
         kp = fx.keys[alg]
         if alg == "RS256":
-            args: tuple = (padding.PKCS1v15(), hashes.SHA256())
+            args: tuple[Any, ...] = (padding.PKCS1v15(), hashes.SHA256())
         elif alg == "PS256":
             args = (padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32), hashes.SHA256())
         elif alg == "ES256":

@@ -171,7 +171,8 @@ def raw_signer(alg: str, keys: dict[str, KeyPair]) -> Callable[[bytes], bytes]:
 
         return sign_es
     if alg == "EdDSA":
-        return priv.sign
+        sign_ed: Callable[[bytes], bytes] = priv.sign
+        return sign_ed
     raise ValueError(alg)
 
 
@@ -187,7 +188,7 @@ def raw_verifier(alg: str, keys: dict[str, KeyPair]) -> Callable[[bytes, bytes],
     pub = keys[alg].public_obj
     if alg == "RS256":
         pkcs = padding.PKCS1v15()
-        args: tuple = (pkcs, hashes.SHA256())
+        args: tuple[Any, ...] = (pkcs, hashes.SHA256())
     elif alg == "PS256":
         # Accept any salt length when *checking* other libraries' output.
         args = (
@@ -219,9 +220,9 @@ def raw_verifier(alg: str, keys: dict[str, KeyPair]) -> Callable[[bytes, bytes],
 
 def reference_token(
     alg: str,
-    claims: dict,
+    claims: dict[str, Any],
     keys: dict[str, KeyPair],
-    header: Optional[dict] = None,
+    header: Optional[dict[str, Any]] = None,
     ascii_only: bool = True,
 ) -> str:
     """A token signed with cryptography/hmac alone; ``ascii_only=False`` writes raw UTF-8."""
@@ -231,7 +232,9 @@ def reference_token(
     return signing_input.decode("ascii") + "." + b64e(sig)
 
 
-def reference_check(token: Any, alg: str, keys: dict[str, KeyPair]) -> tuple[dict, dict]:
+def reference_check(
+    token: Any, alg: str, keys: dict[str, KeyPair]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Verify a token produced by a library; return (header, claims) or raise ValueError."""
     if isinstance(token, bytes):
         token = token.decode("ascii")
@@ -253,7 +256,7 @@ def reference_check(token: Any, alg: str, keys: dict[str, KeyPair]) -> tuple[dic
 
 def make_claims(
     now: Optional[int] = None, size: str = "", shape: str = "", **overrides: Any
-) -> dict:
+) -> dict[str, Any]:
     now = int(time.time()) if now is None else now
     if shape:
         return {**SHAPES[shape].claims(now), **overrides}
@@ -281,7 +284,7 @@ def make_claims(
 class TokenSet:
     """Reference tokens for one (alg, size): a valid one and several that must fail."""
 
-    claims: dict
+    claims: dict[str, Any]
     valid: str
     bad: dict[str, str] = field(default_factory=dict)
     issuer: str = ISSUER  # what decode is told to expect
@@ -294,14 +297,14 @@ def make_tokens(
     """The valid token and the failing ones; ``shape`` tokens carry a ``kid`` and raw UTF-8."""
     now = int(time.time()) if now is None else now
     claims = make_claims(now, size, shape)
-    header: Optional[dict] = None
+    header: Optional[dict[str, Any]] = None
     issuer, audience, ascii_only = ISSUER, AUDIENCE, True
     if shape:
         sh = SHAPES[shape]
         header = {"alg": alg, "typ": "JWT", "kid": sh.kid}
         issuer, audience, ascii_only = sh.issuer, sh.audience, False
 
-    def token(c: dict) -> str:
+    def token(c: dict[str, Any]) -> str:
         return reference_token(alg, c, keys, header, ascii_only)
 
     def variant(**overrides: Any) -> str:
@@ -331,7 +334,7 @@ class Fixtures:
     now: int
     tokens: dict[tuple[str, str], TokenSet]  # (alg, size or shape) -> TokenSet
     header_token: str
-    header_expected: dict
+    header_expected: dict[str, Any]
 
     def tokenset(self, op: Op) -> TokenSet:
         return self.tokens[(op.alg, op.size or op.shape)]

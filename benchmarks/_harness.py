@@ -26,7 +26,7 @@ def _short(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
 
 
-def _same_claims(got: Any, want: dict) -> bool:
+def _same_claims(got: Any, want: dict[str, Any]) -> bool:
     try:
         return dict(got) == want
     except (TypeError, ValueError):
@@ -93,7 +93,7 @@ class Cell:
     fn: Fn
     arg: Any
     n: int = 1  # calls per batch
-    samples: list = field(default_factory=list)  # seconds per call, one per round
+    samples: list[float] = field(default_factory=list)  # seconds per call, one per round
 
 
 def calibrate(cell: Cell, target: float) -> None:
@@ -113,7 +113,7 @@ def calibrate(cell: Cell, target: float) -> None:
 
 
 def run_rounds(
-    cells: list,
+    cells: list[Cell],
     rounds: int,
     rng: random.Random,
     progress: Optional[Callable[[int, int], None]] = None,
@@ -132,7 +132,7 @@ def run_rounds(
             progress(r + 1, rounds)
 
 
-def summarize(samples: list) -> dict:
+def summarize(samples: list[float]) -> dict[str, float]:
     return {
         "median_s": statistics.median(samples),
         "min_s": min(samples),
@@ -141,7 +141,7 @@ def summarize(samples: list) -> dict:
     }
 
 
-def pairwise_ratio(samples: list, ref: list) -> Optional[float]:
+def pairwise_ratio(samples: list[float], ref: list[float]) -> Optional[float]:
     """Median over rounds of samples[r] / ref[r]."""
     pairs = [a / b for a, b in zip(samples, ref) if b > 0]
     return statistics.median(pairs) if pairs else None
@@ -210,7 +210,7 @@ def peak_rss_bytes() -> Optional[int]:
         return None
 
 
-def memory_soak(fn: Fn, valid: str, bad: list, n: int) -> dict:
+def memory_soak(fn: Fn, valid: str, bad: list[str], n: int) -> dict[str, Any]:
     """``n`` decodes alternating a valid token and a failing one (cycling through ``bad``)."""
     warm = min(20000, max(1000, n // 20))
 
@@ -251,7 +251,9 @@ def memory_soak(fn: Fn, valid: str, bad: list, n: int) -> dict:
 # --------------------------------------------------------------------------- cells
 
 
-def build_cells(adapters: list, ops: list, fx: Fixtures) -> tuple[list, dict]:
+def build_cells(
+    adapters: list[Adapter], ops: list[Op], fx: Fixtures
+) -> tuple[list[Cell], dict[str, dict[str, str]]]:
     """Check every (library, op); return the cells to time and {op: {lib: status}}.
 
     status is "ok", "n/a", "WRONG: ..." or "error: ..."; only "ok" cells are timed.

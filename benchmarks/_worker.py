@@ -17,14 +17,14 @@ import sys
 import warnings
 from typing import Any
 
-from ._adapters import ADAPTER_BY_KEY
+from ._adapters import ADAPTER_BY_KEY, Adapter
 from ._fixtures import OPS, OPS_BY_NAME, make_fixtures
 from ._harness import build_cells, calibrate, memory_soak, run_rounds
 
 
-def run_pure(rounds: int, target: float, seed: int, op_names: list) -> dict:
+def run_pure(rounds: int, target: float, seed: int, op_names: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {"libs": {}, "status": {}, "samples": {}}
-    adapters = []
+    adapters: list[Adapter] = []
     for key in ("cyjwt-pure", "pyjwt"):
         a = ADAPTER_BY_KEY[key]()
         ok = a.load()
@@ -46,13 +46,15 @@ def run_pure(rounds: int, target: float, seed: int, op_names: list) -> dict:
     return out
 
 
-def run_memory(lib: str, n: int) -> dict:
+def run_memory(lib: str, n: int) -> dict[str, Any]:
     a = ADAPTER_BY_KEY[lib]()
     if not a.load():
         return {"lib": lib, "available": False, "note": a.note}
     fx = make_fixtures()
     op = OPS_BY_NAME["HS256 decode"]
     fn = a.build(op, fx)
+    # every --lib choice decodes HS256; build returns None only for n/a ops
+    assert fn is not None, f"{lib} cannot do {op.name}"
     ts = fx.tokenset(op)
     res = memory_soak(fn, ts.valid, list(ts.bad.values()), n)
     res.update(
@@ -66,7 +68,7 @@ def run_memory(lib: str, n: int) -> dict:
     return res
 
 
-def main(argv: list | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     warnings.simplefilter("ignore")
     p = argparse.ArgumentParser(prog="python -m benchmarks._worker")
     sub = p.add_subparsers(dest="mode", required=True)

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from ._adapters import ADAPTER_BY_KEY, ADAPTERS, LABELS, Adapter
+from ._adapters import ADAPTER_BY_KEY, ADAPTERS, LABELS, Adapter, Fn
 from ._chart import write_chart, write_gateway_chart
-from ._fixtures import OPS, OPS_BY_NAME, make_fixtures
+from ._fixtures import OPS, OPS_BY_NAME, Fixtures, Op, make_fixtures
 from ._harness import (
     build_cells,
     calibrate,
@@ -82,7 +82,7 @@ def log(msg: str) -> None:
 # --------------------------------------------------------------------------- environment
 
 
-def _extra_pythonpath() -> list:
+def _extra_pythonpath() -> list[str]:
     """Make cyjwt importable from the source tree when it is not installed."""
     paths = [str(REPO_ROOT)]
     if importlib.util.find_spec("cyjwt") is None:
@@ -93,7 +93,7 @@ def _extra_pythonpath() -> list:
     return paths
 
 
-def _subprocess_env(extra_paths: list, no_extensions: bool) -> dict:
+def _subprocess_env(extra_paths: list[str], no_extensions: bool) -> dict[str, str]:
     env = dict(os.environ)
     old = env.get("PYTHONPATH", "")
     env["PYTHONPATH"] = os.pathsep.join(extra_paths + ([old] if old else []))
@@ -104,7 +104,9 @@ def _subprocess_env(extra_paths: list, no_extensions: bool) -> dict:
     return env
 
 
-def _run_worker(args: list, env: dict, timeout: float) -> tuple[Optional[dict], str]:
+def _run_worker(
+    args: list[str], env: dict[str, str], timeout: float
+) -> tuple[Optional[dict[str, Any]], str]:
     cmd = [sys.executable, "-m", "benchmarks._worker", *args]
     try:
         proc = subprocess.run(
@@ -122,7 +124,7 @@ def _run_worker(args: list, env: dict, timeout: float) -> tuple[Optional[dict], 
         return None, "worker printed no JSON"
 
 
-def machine_info(libs: dict) -> dict:
+def machine_info(libs: dict[str, dict[str, Any]]) -> dict[str, Any]:
     cpu = None
     try:
         with open("/proc/cpuinfo") as f:
@@ -133,7 +135,7 @@ def machine_info(libs: dict) -> dict:
     except OSError:
         pass
     try:
-        usable = len(os.sched_getaffinity(0))
+        usable: Optional[int] = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         usable = os.cpu_count()
     try:
@@ -142,7 +144,7 @@ def machine_info(libs: dict) -> dict:
         crypto_ssl = backend.openssl_version_text()
     except Exception:
         crypto_ssl = None
-    info = {
+    info: dict[str, Any] = {
         "cpu_model": cpu or platform.processor() or None,
         "cpu_count": os.cpu_count(),
         "cpus_usable": usable,
@@ -200,7 +202,7 @@ def fmt_bytes(b: Optional[int]) -> str:
     return f"{sign}{b} B"
 
 
-def render_table(report: dict) -> str:
+def render_table(report: dict[str, Any]) -> str:
     lines = []
     libs = [
         k
@@ -232,7 +234,7 @@ def render_table(report: dict) -> str:
     return "\n".join(lines)
 
 
-def render_matrix(report: dict) -> str:
+def render_matrix(report: dict[str, Any]) -> str:
     libs = [
         k
         for k in report["library_order"]
@@ -271,7 +273,7 @@ def render_matrix(report: dict) -> str:
     return "\n".join(lines)
 
 
-def render_threads(report: dict) -> str:
+def render_threads(report: dict[str, Any]) -> str:
     th = report.get("threads")
     if not th or not th.get("results"):
         return ""
@@ -297,7 +299,7 @@ def render_threads(report: dict) -> str:
     return "\n".join(lines)
 
 
-def render_memory(report: dict) -> str:
+def render_memory(report: dict[str, Any]) -> str:
     mem = report.get("memory")
     if not mem:
         return ""
@@ -321,7 +323,7 @@ def render_memory(report: dict) -> str:
 # --------------------------------------------------------------------------- phases
 
 
-def select_ops(spec: str) -> list:
+def select_ops(spec: str) -> list[Op]:
     if not spec:
         return list(OPS)
     wanted = [s.strip() for s in spec.split(",") if s.strip()]
@@ -333,19 +335,23 @@ def select_ops(spec: str) -> list:
     return ops
 
 
-def run_threads(adapters: dict, fx: Any, cfg: Config, rng: random.Random) -> dict:
+def run_threads(
+    adapters: dict[str, Adapter], fx: Fixtures, cfg: Config, rng: random.Random
+) -> dict[str, Any]:
     libs = [k for k in ("cyjwt", BASELINE) if k in adapters]
     if not libs:
         return {"note": "neither cyjwt nor PyJWT is available", "results": {}}
-    runs = []
-    fns = {}
+    runs: list[tuple[str, str, int]] = []
+    fns: dict[tuple[str, str], tuple[Fn, str]] = {}
     for op_name in THREAD_OPS:
         op = OPS_BY_NAME[op_name]
         for k in libs:
             fn = adapters[k].build(op, fx)
+            # PyJWT-shaped adapters (cyjwt, PyJWT) never answer n/a (None)
+            assert fn is not None, f"{k} cannot do {op_name}"
             fns[(op_name, k)] = (fn, fx.tokenset(op).valid)
             runs += [(op_name, k, n) for n in THREAD_COUNTS]
-    samples: dict = {}
+    samples: dict[tuple[str, str, int], list[float]] = {}
     for _ in range(cfg.thread_reps):
         rng.shuffle(runs)
         for op_name, k, n in runs:
@@ -353,7 +359,7 @@ def run_threads(adapters: dict, fx: Any, cfg: Config, rng: random.Random) -> dic
             samples.setdefault((op_name, k, n), []).append(
                 thread_throughput(fn, tok, n, cfg.thread_duration)
             )
-    results: dict = {}
+    results: dict[str, dict[str, dict[str, float]]] = {}
     for (op_name, k, n), vals in samples.items():
         results.setdefault(op_name, {}).setdefault(k, {})[str(n)] = statistics.median(vals)
     # stable order
@@ -367,8 +373,8 @@ def run_threads(adapters: dict, fx: Any, cfg: Config, rng: random.Random) -> dic
     }
 
 
-def run_memory(libs: list, cfg: Config, paths: list, notes: list) -> dict:
-    results = {}
+def run_memory(libs: list[str], cfg: Config, paths: list[str], notes: list[str]) -> dict[str, Any]:
+    results: dict[str, dict[str, Any]] = {}
     for k in libs:
         env = _subprocess_env(paths, no_extensions=(k == "cyjwt-pure"))
         res, err = _run_worker(
@@ -396,7 +402,9 @@ def run_memory(libs: list, cfg: Config, paths: list, notes: list) -> dict:
     return {"decodes": cfg.memory_n, "limit_bytes": MEMORY_LIMIT, "results": results}
 
 
-def run_pure_subprocess(ops: list, cfg: Config, seed: int, paths: list) -> tuple[dict, str]:
+def run_pure_subprocess(
+    ops: list[Op], cfg: Config, seed: int, paths: list[str]
+) -> tuple[dict[str, Any], str]:
     env = _subprocess_env(paths, no_extensions=True)
     args = [
         "pure",
@@ -416,7 +424,7 @@ def run_pure_subprocess(ops: list, cfg: Config, seed: int, paths: list) -> tuple
 # --------------------------------------------------------------------------- main
 
 
-def parse_args(argv: Optional[list]) -> argparse.Namespace:
+def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="Compare cyjwt with PyJWT and other JWT libraries (run from the repo root).",
@@ -467,7 +475,7 @@ def parse_args(argv: Optional[list]) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def run(args: argparse.Namespace) -> tuple[dict, int]:
+def run(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
     t_start = time.perf_counter()
     mode = "quick" if args.quick else "smoke" if args.smoke else "full"
     base = MODES[mode]
@@ -495,7 +503,7 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
         raise SystemExit(f"unknown --libs {unknown}; known: {[a.key for a in ADAPTERS]}")
 
     # ---- load libraries in this process (cyjwt-pure lives in a subprocess)
-    libraries: dict[str, dict] = {}
+    libraries: dict[str, dict[str, Any]] = {}
     adapters: dict[str, Adapter] = {}
     for key in [a.key for a in ADAPTERS if a.key in wanted and a.key != "cyjwt-pure"]:
         a = ADAPTER_BY_KEY[key]()
@@ -514,23 +522,23 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
         f"{len(adapters)} libraries x {len(ops)} operations"
     )
     cells, status = build_cells(list(adapters.values()), ops, fx)
-    for op_name, row in status.items():
-        for k, st in row.items():
+    for op_name, op_status in status.items():
+        for k, st in op_status.items():
             if st.startswith(("WRONG", "error")):
                 notes.append(f"{LABELS[k]} / {op_name}: {st}")
     for c in cells:
         calibrate(c, cfg.target)
     log(f"[bench] timing {len(cells)} cells interleaved")
     step = max(1, cfg.rounds // 5)
-    run_rounds(
-        cells,
-        cfg.rounds,
-        rng,
-        progress=lambda r, n: (r % step == 0 or r == n) and log(f"[bench] round {r}/{n}"),
-    )
+
+    def progress(r: int, n: int) -> None:
+        if r % step == 0 or r == n:
+            log(f"[bench] round {r}/{n}")
+
+    run_rounds(cells, cfg.rounds, rng, progress=progress)
 
     # ---- cyjwt pure Python, in a subprocess, against PyJWT timed there too
-    pure: dict = {}
+    pure: dict[str, Any] = {}
     if "cyjwt-pure" in wanted:
         log("[bench] cyjwt pure-Python core in a subprocess (CYJWT_NO_EXTENSIONS=1)")
         pure, err = run_pure_subprocess(ops, cfg, seed + 1, paths)
@@ -550,13 +558,13 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
             notes.append("cyjwt pure: PyJWT not importable in the subprocess, ratios are n/a")
 
     # ---- assemble per-op results
-    results: dict[str, dict] = {}
+    results: dict[str, dict[str, Any]] = {}
     for op in ops:
         row: dict[str, Any] = {}
         ref = next((c for c in cells if c.op == op.name and c.lib == BASELINE), None)
         op_cells = {c.lib: c for c in cells if c.op == op.name}
         for c in op_cells.values():
-            d = {
+            d: dict[str, Any] = {
                 "status": "ok",
                 **summarize(c.samples),
                 "calls_per_batch": c.n,
@@ -591,13 +599,13 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
         results[op.name] = row
 
     # ---- threads
-    threads = None
+    threads: Optional[dict[str, Any]] = None
     if not args.no_threads and not args.gateway:
         log("[bench] thread scaling")
         threads = run_threads(adapters, fx, cfg, rng)
 
     # ---- memory
-    memory = None
+    memory: Optional[dict[str, Any]] = None
     if not args.no_memory and not args.gateway:
         mem_libs = [
             k
@@ -612,7 +620,7 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
             )
 
     # ---- the end-to-end gateway run
-    gateway = None
+    gateway: Optional[dict[str, Any]] = None
     if not args.no_gateway:
         gw_cfg = dataclasses.replace(
             GATEWAY_MODES[mode],
@@ -627,7 +635,7 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
         if gateway.get("skipped"):
             notes.append(f"gateway run skipped: {gateway['skipped']}")
 
-    report = {
+    report: dict[str, Any] = {
         "schema": 2,
         "config": {
             "mode": mode,
@@ -670,7 +678,7 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
     return report, exit_code
 
 
-def main(argv: Optional[list] = None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     args = parse_args(argv)
     with warnings.catch_warnings():
         # peers warn on import or per call (authlib.jose is deprecated, ...)
@@ -678,12 +686,12 @@ def main(argv: Optional[list] = None) -> int:
         return _main(args, sys.argv[1:] if argv is None else list(argv))
 
 
-def _main(args: argparse.Namespace, argv: list) -> int:
+def _main(args: argparse.Namespace, argv: list[str]) -> int:
     report, code = run(args)
     report = {"command": " ".join(["python -m benchmarks", *argv]).strip(), **report}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    charts = []
+    charts: list[str] = []
     for name, draw, wanted in (
         ("chart.png", write_chart, bool(report["ops"])),
         ("gateway.png", write_gateway_chart, bool(report["gateway"])),

@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import os
 import warnings
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 pytest.importorskip("cryptography")
 
 from benchmarks._adapters import ADAPTER_BY_KEY, Adapter, CyjwtAdapter
-from benchmarks._fixtures import OPS, make_fixtures
+from benchmarks._fixtures import OPS, Fixtures, Op, make_fixtures
 from benchmarks._harness import check
+
+if TYPE_CHECKING:
+    from pytest_benchmark.fixture import BenchmarkFixture
 
 LIBS = [
     k.strip()
@@ -40,13 +44,13 @@ class _CyjwtAnyCore(CyjwtAdapter):
 
 
 @pytest.fixture(scope="session")
-def fx():
+def fx() -> Fixtures:
     return make_fixtures()
 
 
 @pytest.fixture(scope="session")
-def adapters():
-    loaded = {}
+def adapters() -> dict[str, Adapter]:
+    loaded: dict[str, Adapter] = {}
     for key in LIBS:
         a = _CyjwtAnyCore() if key == "cyjwt" else ADAPTER_BY_KEY[key]()
         with warnings.catch_warnings():
@@ -58,7 +62,9 @@ def adapters():
 
 @pytest.mark.parametrize("lib", LIBS)
 @pytest.mark.parametrize("op", OPS, ids=[o.name for o in OPS])
-def test_op(benchmark, op, lib, fx, adapters):
+def test_op(
+    benchmark: BenchmarkFixture, op: Op, lib: str, fx: Fixtures, adapters: dict[str, Adapter]
+) -> None:
     a = adapters[lib]
     if a.mod is None:
         pytest.skip(f"{lib}: {a.note}")
@@ -69,7 +75,7 @@ def test_op(benchmark, op, lib, fx, adapters):
     if verdict != "ok":
         pytest.fail(f"{lib} / {op.name}: {verdict}")
     if op.kind == "encode":
-        arg = fx.tokenset(op).claims
+        arg: Any = fx.tokenset(op).claims
     elif op.kind == "header":
         arg = fx.header_token
     else:

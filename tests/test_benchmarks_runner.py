@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any, Optional
 
 import pytest
 
@@ -24,8 +25,8 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from benchmarks import runner  # noqa: E402
-from benchmarks._adapters import FloorAdapter, PyJWTAdapter  # noqa: E402
-from benchmarks._fixtures import OPS_BY_NAME, make_fixtures  # noqa: E402
+from benchmarks._adapters import FloorAdapter, Fn, PyJWTAdapter  # noqa: E402
+from benchmarks._fixtures import OPS_BY_NAME, Fixtures, Op, make_fixtures  # noqa: E402
 from benchmarks._harness import (  # noqa: E402
     Cell,
     build_cells,
@@ -37,7 +38,7 @@ from benchmarks._harness import (  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def fx():
+def fx() -> Fixtures:
     return make_fixtures()
 
 
@@ -46,7 +47,7 @@ class _AcceptsAnything(PyJWTAdapter):
 
     key = "broken"
 
-    def build(self, op, fx):
+    def build(self, op: Op, fx: Fixtures) -> Optional[Fn]:
         if op.kind != "decode":
             return super().build(op, fx)
         return lambda token: self.mod.decode(token, options={"verify_signature": False})
@@ -55,16 +56,18 @@ class _AcceptsAnything(PyJWTAdapter):
 class _SignsWithWrongKey(PyJWTAdapter):
     key = "wrong-key"
 
-    def build(self, op, fx):
+    def build(self, op: Op, fx: Fixtures) -> Fn:
         encode = self.mod.encode
         return lambda claims: encode(claims, b"not-the-benchmark-secret" * 3, algorithm=op.alg)
 
 
-def test_wrong_answers_are_caught(fx):
+def test_wrong_answers_are_caught(fx: Fixtures) -> None:
     op = OPS_BY_NAME["HS256 decode"]
     a = _AcceptsAnything()
     assert a.load()
-    verdict = check(a, op, fx, a.build(op, fx))
+    fn = a.build(op, fx)
+    assert fn is not None
+    verdict = check(a, op, fx, fn)
     assert verdict.startswith("WRONG: accepts")
 
     enc = OPS_BY_NAME["HS256 encode"]
@@ -77,7 +80,7 @@ def test_wrong_answers_are_caught(fx):
     assert cells == [] and status[op.name]["broken"].startswith("WRONG")
 
 
-def test_pyjwt_and_floor_pass_their_checks(fx):
+def test_pyjwt_and_floor_pass_their_checks(fx: Fixtures) -> None:
     ops = [
         OPS_BY_NAME[n]
         for n in (
@@ -96,7 +99,7 @@ def test_pyjwt_and_floor_pass_their_checks(fx):
     assert all(len(c.samples) == 3 and min(c.samples) > 0 for c in cells)
 
 
-def test_statistics():
+def test_statistics() -> None:
     s = summarize([3.0, 1.0, 2.0])
     assert (s["median_s"], s["min_s"], s["max_s"], s["rounds"]) == (2.0, 1.0, 3.0, 3)
     # per-round ratios (1/2, 4/2, 1/1) -> median 0.5... of [0.5, 2.0, 1.0] is 1.0
@@ -108,7 +111,9 @@ def test_statistics():
     assert c.n == 1 and c.samples == []
 
 
-def test_chart_is_skipped_without_matplotlib(monkeypatch, tmp_path):
+def test_chart_is_skipped_without_matplotlib(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     from benchmarks._chart import write_chart
 
@@ -117,7 +122,7 @@ def test_chart_is_skipped_without_matplotlib(monkeypatch, tmp_path):
     assert not (tmp_path / "chart.png").exists()
 
 
-def test_smoke_run_end_to_end(tmp_path, capsys):
+def test_smoke_run_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     code = runner.main(
         [
@@ -175,13 +180,15 @@ def test_smoke_run_end_to_end(tmp_path, capsys):
         assert "gateway:" in printed
 
 
-def test_gateway_only_run(tmp_path, capsys, monkeypatch):
+def test_gateway_only_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """--gateway runs nothing else; without uvicorn it says it skipped."""
     import builtins
 
     real_import = builtins.__import__
 
-    def no_uvicorn(name, *args, **kwargs):
+    def no_uvicorn(name: str, *args: Any, **kwargs: Any) -> Any:
         if name == "uvicorn":
             raise ImportError("no uvicorn here")
         return real_import(name, *args, **kwargs)
@@ -195,7 +202,7 @@ def test_gateway_only_run(tmp_path, capsys, monkeypatch):
     assert "gateway: skipped" in capsys.readouterr().out
 
 
-def test_runs_without_pyjwt_as_baseline(tmp_path, capsys):
+def test_runs_without_pyjwt_as_baseline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = runner.main(
         [
             "--smoke",
