@@ -140,8 +140,10 @@ def ensure_venv(venv: Path, sanitize: bool, python: str) -> Path:
         env = {**os.environ, **flags}
         log(f"building cyjwt into {venv} with {flags['CC']} {flags['CFLAGS']}")
         t0 = time.monotonic()
-        if fresh:  # cyjwt with its test dependencies, and atheris
-            _run(pip + ["install", "atheris", f"{source}[test]"], env=env)
+        if fresh:  # cyjwt with its test dependency group, and atheris
+            _run(pip + ["install", "-U", "pip>=25.1"], env=env)
+            group = f"{source / 'pyproject.toml'}:test"
+            _run(pip + ["install", "atheris", str(source), "--group", group], env=env)
         else:  # only cyjwt again
             _run(pip + ["install", "--force-reinstall", "--no-deps", str(source)], env=env)
         log(f"built in {time.monotonic() - t0:.0f} s")
