@@ -5,9 +5,10 @@ exceptions included, as its compiled namesake; :mod:`cyjwt._core` picks
 one of the two.  Keep them in step: the tests run the same cases against
 both, and ``tests/test_core_exports.py`` checks that the names and
 signatures agree with the compiled module and its stub.  The code lives
-in two parts: :mod:`cyjwt._core_py_codec` (base64url, splitting, HMAC,
-JSON) and :mod:`cyjwt._core_py_jwt` (the one-call paths); each compiled
-topic file names the part it twins.
+in three parts: :mod:`cyjwt._core_py_codec` (base64url, splitting, HMAC,
+JSON), :mod:`cyjwt._core_py_wiring` (the wiring, caches and eligibility)
+and :mod:`cyjwt._core_py_jwt` (the one-call paths); each compiled topic
+file names the part it twins.
 """
 
 from __future__ import annotations
@@ -25,13 +26,12 @@ from ._core_py_jwt import (
     ClaimPolicy,
     check_claims,
     claim_policy,
-    clear_caches,
-    fast_setup,
     jws_header,
     jwt_decode,
     jwt_decode_policy,
     jwt_encode,
 )
+from ._core_py_wiring import clear_caches, fast_setup
 
 __all__ = [
     "IMPLEMENTATION",

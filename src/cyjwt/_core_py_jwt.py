@@ -9,7 +9,18 @@ import hmac
 import json
 from typing import Any, Callable, Optional
 
+from . import _core_py_wiring as _w
 from ._core_py_codec import _missing_alg, b64url_decode_segment, b64url_encode, split_token
+from ._core_py_wiring import (
+    _HEADER_SEGMENTS,
+    _MAX_DEPTH,
+    _algorithm_kind,
+    _class_ok,
+    _key_state,
+    _may_be_deep_json,
+    _plain_jwt,
+    _plain_world,
+)
 from ._texts import (
     ALG_NOT_ALLOWED,
     BAD_JSON,
@@ -25,123 +36,6 @@ from .exceptions import (
     InvalidSignatureError,
     InvalidTokenError,
 )
-
-
-class _Wiring:
-    """What fast_setup hands over (a _fastpath.CoreWiring), and the
-    built-in classes' attributes as they were then."""
-
-    #: class -> ((class in its MRO, that class's attributes then), ...)
-    originals: dict[type, tuple[tuple[type, dict[str, Any]], ...]] = {}
-
-
-#: The CoreWiring fast_setup was given.
-_wiring: Any = None
-_KEY_CACHES: dict[tuple[str, type], dict[Any, tuple[bytes, Optional[str]]]] = {}
-_KEY_CACHE_SIZE = 256
-_HEADER_SEGMENTS: dict[tuple[Any, bool], bytes] = {}
-# More brackets than this, and a document may be too deep for json.loads
-# at the depth the core calls it from (see _may_be_deep_json).
-_MAX_DEPTH = 64
-
-
-def fast_setup(wiring: Any) -> None:
-    """Take what the fast path checks against from *wiring* (a CoreWiring)."""
-    global _wiring
-    _wiring = wiring
-    classes = [wiring.hmac_class, *wiring.asymmetric_attrs]
-    classes += [wiring.jwt_class, wiring.jws_class]
-    # The classes compared are the built-in ones along each MRO, not the
-    # abstract Algorithm base (nothing on the path is inherited from it).
-    _Wiring.originals = {
-        cls: tuple(
-            (klass, dict(vars(klass)))
-            for klass in cls.__mro__[:-1]
-            if klass is cls or klass in classes
-        )
-        for cls in classes
-    }
-    clear_caches()
-    _HEADER_SEGMENTS.clear()
-
-
-def clear_caches() -> None:
-    """Forget cached keys (tests)."""
-    _KEY_CACHES.clear()
-
-
-def _class_ok(cls: type) -> bool:
-    """Whether *cls* behaves as at import: for a built-in class, every
-    attribute along its MRO compared at once; for a subclass, decided by
-    _fastpath.eligible on every call (Python cannot see a class's version)."""
-    originals = _Wiring.originals.get(cls)
-    if originals is None:
-        return bool(_wiring.eligible(cls))
-    for klass, attributes in originals:
-        if vars(klass) != attributes:
-            return False
-    return True
-
-
-def _plain_jwt(jwt_obj: Any) -> bool:
-    """A PyJWT whose class, instance and PyJWS behave as PyJWT's do."""
-    wiring = _wiring
-    if not _class_ok(type(jwt_obj)) or len(vars(jwt_obj)) != wiring.jwt_attrs:
-        return False
-    jws = jwt_obj._jws
-    return _class_ok(type(jws)) and len(vars(jws)) == wiring.jws_attrs
-
-
-def _algorithm_kind(alg_obj: Any) -> int:
-    """1: the built-in HMAC algorithm, 2: a built-in asymmetric one, both
-    unpatched; 0: the general path's to run."""
-    wiring = _wiring
-    kind = type(alg_obj)
-    if kind is wiring.hmac_class:
-        attrs, result = wiring.hmac_attrs, 1
-    elif kind in wiring.asymmetric_attrs:
-        attrs, result = wiring.asymmetric_attrs[kind], 2
-    else:
-        return 0
-    return result if _class_ok(kind) and len(vars(alg_obj)) == attrs else 0
-
-
-def _may_be_deep_json(data: bytes) -> bool:
-    """Whether *data* could be JSON nested deeper than _MAX_DEPTH.
-
-    json.loads meets its recursion limit at a depth that depends on how
-    many frames stand below it, so such documents (and keys) go to the
-    general path, whose frames are PyJWT's.
-    """
-    if data.count(b"{") + data.count(b"[") <= _MAX_DEPTH:
-        return False
-    return data.lstrip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff")[:1] in (b"{", b"[")
-
-
-def _deep_json_key(key: Any) -> bool:
-    if type(key) is str:
-        try:
-            key = key.encode("utf-8")
-        except UnicodeEncodeError:
-            return False  # prepare_key raises it, where PyJWT does
-    return _may_be_deep_json(key)
-
-
-def _key_state(alg_obj: Any, hash_name: str, key: Any) -> Optional[tuple[bytes, Optional[str]]]:
-    """(prepared key, key-length warning or None), after the algorithm's
-    key checks; None when the general path must load the key."""
-    cache = _KEY_CACHES.setdefault((hash_name, type(key)), {})
-    found = cache.get(key)
-    if found is None:
-        if _deep_json_key(key):
-            return None
-        prepared = alg_obj.prepare_key(key)  # raises what the general path raises
-        found = (prepared, alg_obj.check_key_length(prepared))
-        if len(cache) >= _KEY_CACHE_SIZE:
-            cache.clear()
-        cache[key] = found
-    return found
-
 
 _NOT_OURS: Any = object()
 
@@ -256,7 +150,7 @@ def _claims_ours(options: Any, audience: Any, issuer: Any, subject: Any, leeway:
     if kind is int:
         if not -(1 << 53) <= leeway <= (1 << 53):
             return False
-    elif kind is not float and kind is not _wiring.timedelta_class:
+    elif kind is not float and kind is not _w._wiring.timedelta_class:
         return False
     if type(options.get("require")) not in (list, tuple):
         return False
@@ -297,27 +191,10 @@ def check_claims(jwt_obj: Any, policy: ClaimPolicy, payload: dict[str, Any]) -> 
     return True
 
 
-def _plain_world(decoding: bool) -> bool:
-    """Nothing the general path reads from its modules was replaced: the
-    ``json`` they use, json.loads (the general path also reads HMAC keys
-    with it) and json.dumps, and for a decode ``datetime`` (freezegun);
-    else the call is the general path's."""
-    wiring = _wiring
-    if wiring.api_jwt_namespace.get("json") is not json:
-        return False
-    if wiring.api_jws_namespace.get("json") is not json:
-        return False
-    if wiring.json_namespace.get("loads") is not wiring.json_loads:
-        return False
-    if wiring.json_namespace.get("dumps") is not wiring.json_dumps:
-        return False
-    return not decoding or wiring.api_jwt_namespace.get("datetime") is wiring.datetime_class
-
-
 def _usable_call(jwt_obj: Any, key: Any) -> bool:
     """A plain PyJWT, the real datetime (freezegun patches it), and a key
     that is not a PyJWK (it brings its own algorithm)."""
-    wiring = _wiring
+    wiring = _w._wiring
     if not _plain_jwt(jwt_obj):
         return False
     if not _plain_world(True):
@@ -440,7 +317,7 @@ def _signature_holds(
 ) -> bool:
     """PyJWS._verify_signature (with _validate_kid before it): raises what
     it raises; False when the general path must verify instead."""
-    wiring = _wiring
+    wiring = _w._wiring
     if "kid" in header and type(header["kid"]) is not str:
         raise InvalidTokenError(KID_NOT_STRING)
     if "alg" not in header:
@@ -536,7 +413,7 @@ def jwt_encode(
     sort_headers: Any,
 ) -> Optional[str]:
     """PyJWT.encode of a plain dict with a built-in algorithm, in one call; None: not ours."""
-    wiring = _wiring
+    wiring = _w._wiring
     if json_encoder is not None or type(payload) is not dict:
         return None
     extra = _plain_extra_headers(headers)
@@ -603,7 +480,7 @@ def jws_header(self: Any, token: Any) -> Any:
     The payload and signature segments are still checked for strict
     base64url, as the general path does.
     """
-    if not _class_ok(type(self)) or len(vars(self)) != _wiring.jws_attrs:
+    if not _class_ok(type(self)) or len(vars(self)) != _w._wiring.jws_attrs:
         return None
     if not _plain_world(True):
         return None

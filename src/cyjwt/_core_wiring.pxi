@@ -1,7 +1,7 @@
 # What the Python layer hands the core (one _fastpath.CoreWiring, given
 # to fast_setup at import), the caches the one-call path keeps, and the
 # checks that decide whether a call is the core's to take.  Included by
-# _core_c.pyx; the pure twin is the _Wiring part of _core_py.py.
+# _core_c.pyx; the pure twin is _core_py_wiring.py.
 
 cdef object _PyJWK = None
 cdef object _HMACAlgorithm = None
