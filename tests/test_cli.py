@@ -230,7 +230,9 @@ def test_encode_decode_verify_round_trip(run: Run) -> None:
 
 
 def test_decode_human_output_from_stdin(run: Run) -> None:
-    token = _hs_token({"sub": "42", "exp": NOW + 300, "iat": NOW - 7200, "name": "Zoë"})
+    # The clock now, not at import: a long run must not turn "4 min" into "3 min".
+    now = int(time.time())
+    token = _hs_token({"sub": "42", "exp": now + 270, "iat": now - 7200, "name": "Zoë"})
     proc = run("decode", input=f"  Bearer {token}\n")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
