@@ -27,7 +27,7 @@ import math
 import time
 import urllib.request
 from ssl import SSLContext
-from typing import Any
+from typing import Any, Callable
 from urllib.error import HTTPError, URLError
 
 from .api_jwk import PyJWK, PyJWKSet
@@ -220,6 +220,20 @@ def refresh_ahead_due(cache: JWKSetCache | None, refresh_ahead: float) -> bool:
     if entry is None:
         return False
     return time.monotonic() - entry.get_timestamp() >= cache.lifespan - refresh_ahead
+
+
+def fresh_jwk_set(
+    cache: JWKSetCache | None, refresh_ahead: float, start_refresh: Callable[[], None]
+) -> PyJWKSet | None:
+    """The cached set while it is fresh, with no I/O (``None`` otherwise);
+    calls *start_refresh* when a ``refresh_ahead`` download is due.  The
+    same for both clients (their ``_fresh_jwk_set``)."""
+    if cache is None:
+        return None
+    jwk_set = cache.get()
+    if jwk_set is not None and refresh_ahead and refresh_ahead_due(cache, refresh_ahead):
+        start_refresh()
+    return jwk_set
 
 
 def unknown_kid_error(kid: Any) -> PyJWKClientError:

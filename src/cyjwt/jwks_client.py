@@ -203,20 +203,10 @@ class PyJWKClient:
             return jwk_set
 
     def _fresh_jwk_set(self) -> PyJWKSet | None:
-        """The cached set while it is fresh, without any download (``None``
-        otherwise); starts the ``refresh_ahead`` background download when
-        it is due."""
-        cache = self.jwk_set_cache
-        if cache is None:
-            return None
-        jwk_set = cache.get()
-        if (
-            jwk_set is not None
-            and self._refresh_ahead
-            and _jwks_policy.refresh_ahead_due(cache, self._refresh_ahead)
-        ):
-            self._start_background_refresh()
-        return jwk_set
+        """The cached set while it is fresh (see _jwks_policy.fresh_jwk_set)."""
+        return _jwks_policy.fresh_jwk_set(
+            self.jwk_set_cache, self._refresh_ahead, self._start_background_refresh
+        )
 
     def _start_background_refresh(self) -> None:
         with self._background_lock:
