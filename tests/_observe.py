@@ -36,3 +36,37 @@ def normalise(value: Any) -> Any:
     if isinstance(value, list):
         return ("list", [normalise(v) for v in value])
     return (type(value).__name__, value)
+
+
+#: Methods that only the general path runs (the one-call paths of both
+#: cores read, verify and sign without them), as "module.function".
+GENERAL_PATH = frozenset(
+    {
+        "api_jws.decode_complete",
+        "api_jws._load",
+        "api_jws._verify_signature",
+        "api_jws.encode",
+        "api_jwt._encode_payload",
+        "api_jwt._decode_payload",
+    }
+)
+
+
+def python_calls(func: Callable[[], Any]) -> tuple[Any, set[str]]:
+    """*func*'s result and the Python functions it ran, as "module.function"."""
+    import os
+    import sys
+
+    seen: set[str] = set()
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        if event == "call":
+            module = os.path.splitext(os.path.basename(frame.f_code.co_filename))[0]
+            seen.add(f"{module}.{frame.f_code.co_name}")
+
+    sys.setprofile(profile)
+    try:
+        result = func()
+    finally:
+        sys.setprofile(None)
+    return result, seen

@@ -10,11 +10,12 @@ import inspect
 import os
 import types
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
 import cyjwt
+from _observe import GENERAL_PATH, python_calls
 from cyjwt import _core, _core_py, _fastpath, api_jws, api_jwt
 
 try:
@@ -134,43 +135,35 @@ def test_every_method_is_checked_or_marked_unused(
         assert hasattr(cls, name), name
 
 
-def _spy(monkeypatch: pytest.MonkeyPatch, name: str) -> list[Any]:
-    """Record what the active core's *name* returns for each call."""
-    results: list[Any] = []
-    real: Callable[..., Any] = getattr(_core, name)
+@pytest.mark.usefixtures("active_core")
+def test_plain_calls_take_the_one_call_path() -> None:
+    def calls() -> Any:
+        token = cyjwt.encode({"sub": "x", "exp": 4102444800}, KEY, algorithm="HS256")
+        return (
+            token,
+            cyjwt.decode(token, KEY, algorithms=["HS256"]),
+            cyjwt.decode(token, KEY, algorithms=["HS256"], options={"require": ["exp"]}, leeway=5),
+            cyjwt.decode_complete(token, KEY, algorithms=["HS256"], audience=None, issuer=None),
+            cyjwt.get_unverified_header(token),
+        )
 
-    def spy(*args: Any) -> Any:
-        out = real(*args)
-        results.append(out)
-        return out
-
-    monkeypatch.setattr(_core, name, spy)
-    return results
+    (token, claims, required, complete, header), ran = python_calls(calls)
+    assert not ran & GENERAL_PATH, sorted(ran & GENERAL_PATH)
+    assert claims == required == complete["payload"] == {"sub": "x", "exp": 4102444800}
+    assert header == complete["header"] == {"alg": "HS256", "typ": "JWT"}
+    assert token.count(".") == 2
 
 
 @pytest.mark.usefixtures("active_core")
-def test_plain_calls_take_the_one_call_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    decoded = _spy(monkeypatch, "jwt_decode")
-    encoded = _spy(monkeypatch, "jwt_encode")
-    header = _spy(monkeypatch, "jws_header")
-    token = cyjwt.encode({"sub": "x", "exp": 4102444800}, KEY, algorithm="HS256")
-    assert cyjwt.decode(token, KEY, algorithms=["HS256"]) == {"sub": "x", "exp": 4102444800}
-    cyjwt.decode(token, KEY, algorithms=["HS256"], options={"require": ["exp"]}, leeway=5)
-    cyjwt.decode_complete(token, KEY, algorithms=["HS256"], audience=None, issuer=None)
-    cyjwt.get_unverified_header(token)
-    assert encoded == [token]
-    assert len(decoded) == 3 and all(result is not None for result in decoded)
-    assert header == [{"alg": "HS256", "typ": "JWT"}]
-
-
-@pytest.mark.usefixtures("active_core")
-def test_unusual_calls_fall_back(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unusual_calls_fall_back() -> None:
     from collections import OrderedDict
 
-    decoded = _spy(monkeypatch, "jwt_decode")
     options: Any = OrderedDict(verify_exp=True)  # not a plain dict: the general path's
-    assert cyjwt.decode(TOKEN, KEY, algorithms=["HS256"], options=options) == {"sub": "x"}
-    assert decoded == [None, None]  # decode, then decode_complete, both decline
+    claims, ran = python_calls(
+        lambda: cyjwt.decode(TOKEN, KEY, algorithms=["HS256"], options=options)
+    )
+    assert claims == {"sub": "x"}
+    assert "api_jws.decode_complete" in ran
 
 
 def test_the_compiled_core_is_the_one_in_use_where_built() -> None:
@@ -183,6 +176,10 @@ def test_the_compiled_core_is_the_one_in_use_where_built() -> None:
         assert _core_c is not None
         assert selected.jwt_decode is _core_c.jwt_decode
         assert selected.jwt_encode is _core_c.jwt_encode
+        # The module-level functions are the core's C entries, not the methods.
+        for name in ("encode", "decode", "decode_complete", "get_unverified_header"):
+            entry = getattr(cyjwt, name).__func__
+            assert entry is getattr(_core_c, f"_entry_{name}"), name
     else:
         assert selected.jwt_decode is _core_py.jwt_decode
 

@@ -5,7 +5,7 @@ It exports the same names as the pure twin, :mod:`cyjwt._core_py`, plus
 ``tests/test_core_exports.py`` checks that the three agree.
 """
 
-from typing import Any, Callable, Final
+from typing import Any, Callable, Final, TypeVar
 
 __all__ = [
     "IMPLEMENTATION",
@@ -16,6 +16,7 @@ __all__ = [
     "check_claims",
     "claim_policy",
     "clear_caches",
+    "fast_entry",
     "fast_setup",
     "hmac_sign",
     "hmac_verify",
@@ -122,3 +123,9 @@ def jwt_encode(
 
 def jws_header(self: Any, token: Any) -> Any:
     """PyJWS.get_unverified_header in one call; ``None``: not ours."""
+
+_Method = TypeVar("_Method")
+
+def fast_entry(method: _Method) -> _Method:
+    """The global PyJWT's/PyJWS's bound decode, decode_complete, encode or
+    get_unverified_header as a bound C function with the same behaviour."""

@@ -11,6 +11,7 @@
 #   _core_claims.pxi      claim checks and ClaimPolicy
 #   _core_decode.pxi      one-call decode and get_unverified_header
 #   _core_encode.pxi      one-call encode
+#   _core_entry.pxi       jwt.decode, jwt.encode, ... as C functions
 #
 # Its pure-Python twin is _core_py.py: same public names, same results,
 # same exceptions.  _core.py chooses one; _core_c.pyi types this one.
@@ -37,6 +38,7 @@ import time
 from binascii import b2a_base64 as _b2a_base64
 from sys import intern as _intern
 
+from ._sentinels import ALGORITHM_UNSET
 from ._texts import (
     ALG_MISSING,
     ALG_NOT_ALLOWED,
@@ -100,3 +102,4 @@ include "_core_wiring.pxi"
 include "_core_claims.pxi"
 include "_core_decode.pxi"
 include "_core_encode.pxi"
+include "_core_entry.pxi"

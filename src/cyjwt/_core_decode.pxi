@@ -159,8 +159,8 @@ cdef inline bint _usable_call(object jwt_obj, object key) except -1:
     return tk is str or tk is bytes or not (tk is _PyJWK or isinstance(key, _PyJWK))
 
 
-def jwt_decode(self, token, key, algorithms, options, audience, issuer, subject, leeway,
-               bint complete):
+cpdef object jwt_decode(self, token, key, algorithms, options, audience, issuer, subject, leeway,
+                        bint complete):
     """PyJWT.decode / decode_complete in one call; None: not ours."""
     cdef _Claims claims
     cdef type ta = type(algorithms)
@@ -300,7 +300,7 @@ cdef bint _signature_holds(object jws, const char *s, Py_ssize_t last, dict head
     return False
 
 
-def jws_header(self, token):
+cpdef object jws_header(self, token):
     """PyJWS.get_unverified_header in one call; None: not ours.
 
     The payload and signature segments are still checked for strict

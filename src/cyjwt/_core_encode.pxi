@@ -47,7 +47,7 @@ cdef object _plain_extra_headers(object headers):
     return tuple((<dict>headers).items())
 
 
-def jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_headers):
+cpdef object jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_headers):
     """PyJWT.encode of a plain dict with a built-in algorithm, in one call; None: not ours."""
     cdef type tk = type(key)
     cdef PyObject *found_ptr

@@ -13,6 +13,8 @@ file names the part it twins.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from ._core_py_codec import (
     b64url_decode_segment,
     b64url_encode,
@@ -41,6 +43,7 @@ __all__ = [
     "check_claims",
     "claim_policy",
     "clear_caches",
+    "fast_entry",
     "fast_setup",
     "hmac_sign",
     "hmac_verify",
@@ -54,3 +57,13 @@ __all__ = [
 ]
 
 IMPLEMENTATION = "python"
+
+_Method = TypeVar("_Method")
+
+
+def fast_entry(method: _Method) -> _Method:
+    """The module-level function for *method* (a bound method of the global
+    PyJWT or PyJWS).  The compiled core returns a C function that takes the
+    one-call path without a Python frame (``_core_entry.pxi``); here the
+    method itself already is the fastest form."""
+    return method

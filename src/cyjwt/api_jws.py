@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from . import _core, _texts
+from ._sentinels import ALGORITHM_UNSET
 from .algorithms import (
     Algorithm,
     get_default_algorithms,
@@ -50,7 +51,7 @@ __all__ = [
 
 # Tells "no algorithm argument" (HS256, or the PyJWK's own) apart from an
 # explicit ``algorithm=None`` (which means "none").
-_ALGORITHM_UNSET: Any = object()
+_ALGORITHM_UNSET: Any = ALGORITHM_UNSET
 
 # The base64url alphabet (PyJWT's module has this name too).
 _BASE64URL_ALPHABET = _texts.BASE64URL_ALPHABET
@@ -442,4 +443,4 @@ decode = _jws_global_obj.decode
 register_algorithm = _jws_global_obj.register_algorithm
 unregister_algorithm = _jws_global_obj.unregister_algorithm
 get_algorithm_by_name = _jws_global_obj.get_algorithm_by_name
-get_unverified_header = _jws_global_obj.get_unverified_header
+get_unverified_header = _core.fast_entry(_jws_global_obj.get_unverified_header)

@@ -403,6 +403,6 @@ class PyJWT:
 
 _jwt_global_obj = PyJWT()
 _jwt_global_obj._jws = _jws_global_obj
-encode = _jwt_global_obj.encode
-decode_complete = _jwt_global_obj.decode_complete
-decode = _jwt_global_obj.decode
+encode = _core.fast_entry(_jwt_global_obj.encode)
+decode_complete = _core.fast_entry(_jwt_global_obj.decode_complete)
+decode = _core.fast_entry(_jwt_global_obj.decode)
