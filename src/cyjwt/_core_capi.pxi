@@ -32,6 +32,27 @@ cdef extern from *:
         return (unsigned long long)t->tp_version_tag + 1;
     }
 
+    /* A number that changes whenever the dict is changed, and that no other
+       dict (one later at the same address included) has had: CPython's
+       ma_version_tag on 3.9-3.13 (deprecated since 3.12, still kept up to
+       date); 0 where there is none (3.14+, free-threaded, PyPy), and then
+       nothing is cached by it. */
+    static unsigned long long cyjwt_dict_version(PyObject *d) {
+    #if PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED) && !defined(PYPY_VERSION)
+    #if defined(__GNUC__) || defined(__clang__)
+    #pragma GCC diagnostic push
+    #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    #endif
+        return (unsigned long long)((PyDictObject *)d)->ma_version_tag;
+    #if defined(__GNUC__) || defined(__clang__)
+    #pragma GCC diagnostic pop
+    #endif
+    #else
+        (void)d;
+        return 0;
+    #endif
+    }
+
     /* A dict with room for n items without resizing (claims sets hold about
        ten); the private call exists on CPython 3.9-3.13, a plain dict after. */
     static PyObject *cyjwt_new_dict(Py_ssize_t n) {
@@ -61,6 +82,7 @@ cdef extern from *:
     # thread reads it; the last-header cache is then left out.
     bint CYJWT_FREE_THREADED
     unsigned long long cyjwt_type_version(object type)
+    unsigned long long cyjwt_dict_version(object d)
     dict cyjwt_new_dict(Py_ssize_t n)
     Py_ssize_t cyjwt_instance_dict_size(object obj) except -1
 

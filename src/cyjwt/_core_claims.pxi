@@ -56,6 +56,71 @@ cdef inline int _switch(dict options, str name, unsigned int bit, unsigned int *
     return 0
 
 
+# The last options dict _read_options read, by address and version (see
+# cyjwt_dict_version: no other dict ever has that version), with what it
+# found: a decode without options reads the PyJWT's own dict every time.
+# Its require is borrowed: the unchanged dict still holds it.
+cdef PyObject *_READ_OPTIONS = NULL
+cdef unsigned long long _READ_OPTIONS_VERSION = 0
+cdef unsigned int _READ_OPTIONS_FLAGS = 0
+cdef PyObject *_READ_OPTIONS_REQUIRE = NULL
+
+
+cdef int _read_options(_Claims *c, dict options) except -1:
+    """The switches and ``require`` of merged *options* into *c*; 1 when the
+    general path must run the checks (a missing switch, strict_aud)."""
+    global _READ_OPTIONS, _READ_OPTIONS_VERSION, _READ_OPTIONS_FLAGS, _READ_OPTIONS_REQUIRE
+    cdef unsigned long long version = cyjwt_dict_version(options)
+    cdef PyObject *found
+    cdef PyObject *strict
+    if version != 0 and <PyObject *>options == _READ_OPTIONS and version == _READ_OPTIONS_VERSION:
+        c.flags = _READ_OPTIONS_FLAGS
+        found = _READ_OPTIONS_REQUIRE
+    else:
+        found = PyDict_GetItem(options, "require")
+        if found == NULL or (type(<object>found) is not list and type(<object>found) is not tuple):
+            return 1
+        c.flags = 0
+        if (_switch(options, "verify_iat", VERIFY_IAT, &c.flags)
+                or _switch(options, "verify_nbf", VERIFY_NBF, &c.flags)
+                or _switch(options, "verify_exp", VERIFY_EXP, &c.flags)
+                or _switch(options, "verify_iss", VERIFY_ISS, &c.flags)
+                or _switch(options, "verify_aud", VERIFY_AUD, &c.flags)
+                or _switch(options, "verify_sub", VERIFY_SUB, &c.flags)
+                or _switch(options, "verify_jti", VERIFY_JTI, &c.flags)):
+            return 1
+        strict = PyDict_GetItem(options, "strict_aud")
+        if c.flags & VERIFY_AUD and strict != NULL and <object>strict:
+            return 1
+        # Kept only when every value read is one whose truth cannot change
+        # without changing the dict (True, False, None, a missing strict_aud).
+        if version != 0 and _bool_switches(options) and (
+                strict == NULL or strict == <PyObject *>True or strict == <PyObject *>False
+                or strict == <PyObject *>None):
+            _READ_OPTIONS = <PyObject *>options
+            _READ_OPTIONS_VERSION = version
+            _READ_OPTIONS_FLAGS = c.flags
+            _READ_OPTIONS_REQUIRE = found
+    # A list can be emptied or filled in place: its truth is read every time.
+    c.require = found if <object>found else NULL
+    return 0
+
+
+cdef bint _bool_switches(dict options) except -1:
+    cdef PyObject *found
+    for name in _SWITCH_NAMES:
+        found = PyDict_GetItem(options, name)
+        if found != <PyObject *>True and found != <PyObject *>False:
+            return False
+    return True
+
+
+cdef tuple _SWITCH_NAMES = (
+    "verify_iat", "verify_nbf", "verify_exp", "verify_iss", "verify_aud", "verify_sub",
+    "verify_jti",
+)
+
+
 cdef int _fill_claims(_Claims *c, dict options, object audience, object issuer,
                       object subject, object leeway) except -1:
     """Read merged *options* and the claim arguments into *c*.
@@ -73,23 +138,8 @@ cdef int _fill_claims(_Claims *c, dict options, object audience, object issuer,
         return 1
     if _read_leeway(leeway, &c.leeway):
         return 1
-    found = PyDict_GetItem(options, "require")
-    if found == NULL or (type(<object>found) is not list and type(<object>found) is not tuple):
+    if _read_options(c, options):
         return 1
-    c.require = found if <object>found else NULL
-    c.flags = 0
-    if (_switch(options, "verify_iat", VERIFY_IAT, &c.flags)
-            or _switch(options, "verify_nbf", VERIFY_NBF, &c.flags)
-            or _switch(options, "verify_exp", VERIFY_EXP, &c.flags)
-            or _switch(options, "verify_iss", VERIFY_ISS, &c.flags)
-            or _switch(options, "verify_aud", VERIFY_AUD, &c.flags)
-            or _switch(options, "verify_sub", VERIFY_SUB, &c.flags)
-            or _switch(options, "verify_jti", VERIFY_JTI, &c.flags)):
-        return 1
-    if c.flags & VERIFY_AUD:
-        found = PyDict_GetItem(options, "strict_aud")
-        if found != NULL and <object>found:
-            return 1
     c.audience = NULL if audience is None else <PyObject *>audience
     c.issuer = NULL if issuer is None else <PyObject *>issuer
     c.subject = NULL if subject is None else <PyObject *>subject

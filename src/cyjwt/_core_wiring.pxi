@@ -92,39 +92,83 @@ def clear_caches():
     free-threaded build.
     """
     _TYPE_OK.clear()
+    memset(_TYPE_SLOTS, 0, sizeof(_TYPE_SLOTS))
+    memset(_PLAIN_WORLD_VERSIONS, 0, sizeof(_PLAIN_WORLD_VERSIONS))
     for cache in _KEY_CACHES:
         cache.clear()
+
+
+# The last verdicts of _type_ok: (type, version, verdict), looked up by a
+# scan (a call checks three or four types).  The type is borrowed, but a
+# slot is used only when the version matches too, and no other type (one
+# later at the same address included) ever has that version.  Written and
+# read under the GIL; the free-threaded build keeps _TYPE_OK instead.
+DEF TYPE_SLOTS = 8
+cdef struct _TypeSlot:
+    PyObject *type
+    unsigned long long version
+    bint ok
+cdef _TypeSlot _TYPE_SLOTS[TYPE_SLOTS]
+cdef unsigned int _TYPE_SLOT_NEXT = 0
 
 
 cdef bint _type_ok(type t) except -1:
     """Whether instances of *t* may take the fast path (_fastpath.eligible),
     decided again whenever an attribute of *t* or of a base changes."""
+    global _TYPE_SLOT_NEXT
     cdef unsigned long long version = cyjwt_type_version(t)
-    cdef PyObject *found
+    cdef _TypeSlot *slot = NULL
     cdef bint ok
+    cdef int k
     if version != 0:
         if CYJWT_FREE_THREADED:
             entry = _TYPE_OK.get(t)  # a strong reference: entries get replaced
             if entry is not None and (<unsigned long long>entry) >> 1 == version:
                 return (<unsigned long long>entry) & 1
         else:
-            found = PyDict_GetItem(_TYPE_OK, t)
-            if found != NULL and (<unsigned long long><object>found) >> 1 == version:
-                return (<unsigned long long><object>found) & 1
+            for k in range(TYPE_SLOTS):
+                if _TYPE_SLOTS[k].type == <PyObject *>t:
+                    slot = &_TYPE_SLOTS[k]
+                    if slot.version == version:
+                        return slot.ok
+                    break
     ok = _ELIGIBLE(t)
     # Deciding looked the methods up, which gives a changed class a new
     # version; that is the one the answer holds for.
     version = cyjwt_type_version(t)
-    if version != 0 and _make_room(_TYPE_OK, TYPE_CACHE_SIZE):
-        _TYPE_OK[t] = (version << 1) | <unsigned long long>ok
+    if version == 0:
+        return ok
+    if CYJWT_FREE_THREADED:
+        if _make_room(_TYPE_OK, TYPE_CACHE_SIZE):
+            _TYPE_OK[t] = (version << 1) | <unsigned long long>ok
+        return ok
+    if slot == NULL:
+        slot = &_TYPE_SLOTS[_TYPE_SLOT_NEXT % TYPE_SLOTS]
+        _TYPE_SLOT_NEXT += 1
+    slot.type = <PyObject *>t
+    slot.version = version
+    slot.ok = ok
     return ok
+
+
+# The versions of api_jwt's, api_jws's and json's globals when
+# _plain_world last found them plain for a decode (see cyjwt_dict_version).
+cdef unsigned long long _PLAIN_WORLD_VERSIONS[3]
 
 
 cdef bint _plain_world(bint decoding) except -1:
     """Nothing the general path reads from its modules was replaced: the
     ``json`` they use, json.loads (the general path also reads HMAC keys
     with it) and json.dumps, and for a decode ``datetime`` (freezegun);
-    else the call is the general path's."""
+    else the call is the general path's.  Unchanged module dicts are
+    not looked into again."""
+    cdef unsigned long long jwt_version = cyjwt_dict_version(_API_JWT_GLOBALS)
+    cdef unsigned long long jws_version = cyjwt_dict_version(_API_JWS_GLOBALS)
+    cdef unsigned long long json_version = cyjwt_dict_version(_JSON_GLOBALS)
+    if (jwt_version != 0 and jwt_version == _PLAIN_WORLD_VERSIONS[0]
+            and jws_version == _PLAIN_WORLD_VERSIONS[1]
+            and json_version == _PLAIN_WORLD_VERSIONS[2]):
+        return True
     if PyDict_GetItem(_API_JWT_GLOBALS, "json") != <PyObject *>_JSON_MODULE:
         return False
     if PyDict_GetItem(_API_JWS_GLOBALS, "json") != <PyObject *>_JSON_MODULE:
@@ -133,9 +177,12 @@ cdef bint _plain_world(bint decoding) except -1:
         return False
     if PyDict_GetItem(_JSON_GLOBALS, "dumps") != <PyObject *>_JSON_DUMPS:
         return False
-    return not decoding or (
-        PyDict_GetItem(_API_JWT_GLOBALS, "datetime") == <PyObject *>_REAL_DATETIME
-    )
+    if PyDict_GetItem(_API_JWT_GLOBALS, "datetime") != <PyObject *>_REAL_DATETIME:
+        return not decoding
+    _PLAIN_WORLD_VERSIONS[0] = jwt_version
+    _PLAIN_WORLD_VERSIONS[1] = jws_version
+    _PLAIN_WORLD_VERSIONS[2] = json_version
+    return True
 
 
 cdef inline bint _plain_instance(object obj, Py_ssize_t attrs) except -1:
