@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
+from ._core_py_codec import HmacPads
+
 
 class _Wiring:
     """What fast_setup hands over (a _fastpath.CoreWiring), and the
@@ -19,7 +21,10 @@ class _Wiring:
 
 #: The CoreWiring fast_setup was given.
 _wiring: Any = None
-_KEY_CACHES: dict[tuple[str, type], dict[Any, tuple[bytes, Optional[str]]]] = {}
+#: A cached HMAC key: (prepared key, key-length warning or None, its pads;
+#: None for a prepared key that is not exactly bytes).
+KeyState = tuple[bytes, Optional[str], Optional[HmacPads]]
+_KEY_CACHES: dict[tuple[str, type], dict[Any, KeyState]] = {}
 _KEY_CACHE_SIZE = 256
 _HEADER_SEGMENTS: dict[tuple[Any, bool], bytes] = {}
 # More brackets than this, and a document may be too deep for json.loads
@@ -142,16 +147,17 @@ def _deep_json_key(key: Any) -> bool:
     return _may_be_deep_json(key)
 
 
-def _key_state(alg_obj: Any, hash_name: str, key: Any) -> Optional[tuple[bytes, Optional[str]]]:
-    """(prepared key, key-length warning or None), after the algorithm's
-    key checks; None when the general path must load the key."""
+def _key_state(alg_obj: Any, hash_name: str, key: Any) -> Optional[KeyState]:
+    """(prepared key, key-length warning or None, its HMAC pads), after the
+    algorithm's key checks; None when the general path must load the key."""
     cache = _KEY_CACHES.setdefault((hash_name, type(key)), {})
     found = cache.get(key)
     if found is None:
         if _deep_json_key(key):
             return None
         prepared = alg_obj.prepare_key(key)  # raises what the general path raises
-        found = (prepared, alg_obj.check_key_length(prepared))
+        pads = HmacPads(hash_name.lower(), prepared) if type(prepared) is bytes else None
+        found = (prepared, alg_obj.check_key_length(prepared), pads)
         if len(cache) >= _KEY_CACHE_SIZE:
             cache.clear()
         cache[key] = found
