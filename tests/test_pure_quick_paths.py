@@ -253,3 +253,26 @@ def test_decode_with_claim_arguments_as_pyjwt(audience: Any, issuer: Any, leeway
         )
 
     assert observe(action, cyjwt) == observe(action, pyjwt)
+
+
+# -- patch detection -----------------------------------------------------------
+
+
+def test_live_class_dict_sees_every_change() -> None:
+    from cyjwt._core_py_wiring import _live_dict
+
+    class Probe:
+        def method(self) -> int:
+            return 1
+
+    live = _live_dict(Probe)
+    snapshot = dict(vars(Probe))
+    assert live == snapshot
+    Probe.method = lambda self: 2  # type: ignore[method-assign]
+    assert live != snapshot
+    del Probe.method
+    assert live != snapshot
+    Probe.method = snapshot["method"]  # type: ignore[method-assign]
+    assert live == snapshot
+    Probe.extra = 1  # type: ignore[attr-defined]
+    assert live != snapshot
