@@ -110,6 +110,11 @@ def split_token(token: bytes) -> tuple[bytes, bytes, bytes, bytes]:
     the first one; the payload is everything between, dots included.
     """
     _require_bytes(token, "token")
+    return _split(token)
+
+
+def _split(token: bytes) -> tuple[bytes, bytes, bytes, bytes]:
+    """split_token for a *token* known to be bytes."""
     signing_input, dot, crypto = token.rpartition(b".")
     header, dot2, payload = signing_input.partition(b".")
     if not dot or not dot2:

@@ -15,9 +15,9 @@ from ._core_py_codec import (
     _b64url_decode_quick,
     _json_quick,
     _missing_alg,
+    _split,
     b64url_decode_segment,
     b64url_encode,
-    split_token,
 )
 from ._core_py_wiring import (
     _HEADER_SEGMENTS,
@@ -94,7 +94,7 @@ def _token_header(token: Any) -> Optional[tuple[dict[str, Any], bool, bytes, byt
         data = token.encode("ascii")
     else:
         return None
-    signing_input, header_segment, payload_segment, crypto_segment = split_token(data)
+    signing_input, header_segment, payload_segment, crypto_segment = _split(data)
     entry = _Cache.last_header  # one read: another thread may replace it
     if entry is not None and entry[0] == header_segment:
         header, from_cache = entry[1], True
