@@ -12,6 +12,7 @@ import time
 import types
 from datetime import timedelta
 from typing import Any, Callable
+from unittest import mock
 
 import jwt as pyjwt
 import pytest
@@ -276,3 +277,25 @@ def test_live_class_dict_sees_every_change() -> None:
     assert live == snapshot
     Probe.extra = 1  # type: ignore[attr-defined]
     assert live != snapshot
+
+
+@pytest.mark.usefixtures("active_core")
+def test_verifier_first_seen_tokens_claims_checked_and_patches_honoured() -> None:
+    key = "k" * 32
+    token = cyjwt.encode({"sub": "s", "aud": "api", "exp": _NOW + 3600}, key, algorithm="HS256")
+    verifier = cyjwt.JWTVerifier(key, algorithms=["HS256"], audience="api", cache_size=0)
+    assert verifier.decode(token)["sub"] == "s"
+    expired = cyjwt.encode({"aud": "api", "exp": _NOW - 3600}, key, algorithm="HS256")
+    with pytest.raises(cyjwt.ExpiredSignatureError):
+        verifier.decode(expired)
+    elsewhere = cyjwt.encode({"aud": "web"}, key, algorithm="HS256")
+    with pytest.raises(cyjwt.InvalidAudienceError):
+        verifier.decode(elsewhere)
+    with mock.patch.object(cyjwt.PyJWT, "_validate_claims", side_effect=ValueError("patched")):
+        with pytest.raises(ValueError, match="patched"):
+            verifier.decode(token)
+    with mock.patch("cyjwt.api_jwt.datetime") as clock:
+        clock.now.return_value.timestamp.return_value = _NOW + 7200
+        with pytest.raises(cyjwt.ExpiredSignatureError):
+            verifier.decode(token)
+    assert verifier.decode(token)["sub"] == "s"
