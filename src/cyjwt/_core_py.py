@@ -5,10 +5,11 @@ exceptions included, as its compiled namesake; :mod:`cyjwt._core` picks
 one of the two.  Keep them in step: the tests run the same cases against
 both, and ``tests/test_core_exports.py`` checks that the names and
 signatures agree with the compiled module and its stub.  The code lives
-in three parts: :mod:`cyjwt._core_py_codec` (base64url, splitting, HMAC,
-JSON), :mod:`cyjwt._core_py_wiring` (the wiring, caches and eligibility)
-and :mod:`cyjwt._core_py_jwt` (the one-call paths); each compiled topic
-file names the part it twins.
+in four parts: :mod:`cyjwt._core_py_codec` (base64url, splitting, HMAC,
+JSON), :mod:`cyjwt._core_py_wiring` (the wiring, caches and eligibility),
+:mod:`cyjwt._core_py_claims` (the one-call decode's claim checks) and
+:mod:`cyjwt._core_py_jwt` (the one-call paths); each compiled topic file
+names the part it twins.
 """
 
 from __future__ import annotations

@@ -10,7 +10,15 @@ import json
 from typing import Any, Callable, Optional
 
 from . import _core_py_wiring as _w
-from ._core_py_codec import _missing_alg, b64url_decode_segment, b64url_encode, split_token
+from ._core_py_claims import _claims_checked
+from ._core_py_codec import (
+    _b64url_decode_quick,
+    _json_quick,
+    _missing_alg,
+    _split,
+    b64url_decode_segment,
+    b64url_encode,
+)
 from ._core_py_wiring import (
     _HEADER_SEGMENTS,
     _MAX_DEPTH,
@@ -44,6 +52,9 @@ def _parse_json_segment(data: bytes, what: str) -> Any:
     """The segment's JSON value, or _NOT_OURS for a document too deep here."""
     if _may_be_deep_json(data):
         return _NOT_OURS
+    value = _json_quick(data)
+    if value is not None:
+        return value
     try:
         return json.loads(data)
     except (ValueError, RecursionError) as err:
@@ -83,12 +94,12 @@ def _token_header(token: Any) -> Optional[tuple[dict[str, Any], bool, bytes, byt
         data = token.encode("ascii")
     else:
         return None
-    signing_input, header_segment, payload_segment, crypto_segment = split_token(data)
+    signing_input, header_segment, payload_segment, crypto_segment = _split(data)
     entry = _Cache.last_header  # one read: another thread may replace it
     if entry is not None and entry[0] == header_segment:
         header, from_cache = entry[1], True
     else:
-        header = _parse_json_segment(b64url_decode_segment(header_segment, "header"), "header")
+        header = _parse_json_segment(_b64url_decode_quick(header_segment, "header"), "header")
         if header is _NOT_OURS:
             return None
         if type(header) is not dict:
@@ -231,10 +242,12 @@ def jwt_decode(
     if decoded is None:
         return None
     payload, header, signature = decoded
-    # The general path's own claim checks (this object is a plain PyJWT).
-    self._validate_claims(
-        payload, merged, audience=audience, issuer=issuer, leeway=leeway, subject=subject
-    )
+    # The general path's claim checks (this object is a plain PyJWT), inline
+    # where the arguments are the common ones.
+    if not _claims_checked(payload, merged, audience, issuer, subject, leeway):
+        self._validate_claims(
+            payload, merged, audience=audience, issuer=issuer, leeway=leeway, subject=subject
+        )
     if complete:
         return {"payload": payload, "header": _own(header), "signature": signature}
     return payload
@@ -261,7 +274,11 @@ def jwt_decode_policy(
     if decoded is None:
         return fallback(token, key, complete)
     payload, header, signature = decoded
-    check_claims(self, policy, payload)
+    # As in jwt_decode: this object is a plain PyJWT (_usable_call).
+    if not _claims_checked(
+        payload, policy.options, policy.audience, policy.issuer, policy.subject, policy.leeway
+    ):
+        check_claims(self, policy, payload)
     if complete:
         return {"payload": payload, "header": _own(header), "signature": signature}
     return payload
@@ -290,8 +307,8 @@ def _decode(
     if read is None:
         return None
     header, from_cache, signing_input, payload_segment, crypto_segment = read
-    payload_data = b64url_decode_segment(payload_segment, "payload")
-    signature = b64url_decode_segment(crypto_segment, "crypto")
+    payload_data = _b64url_decode_quick(payload_segment, "payload")
+    signature = _b64url_decode_quick(crypto_segment, "crypto")
     if algorithms is None:  # options={"verify_signature": False}
         if "kid" in header and type(header["kid"]) is not str:
             raise InvalidTokenError(KID_NOT_STRING)
@@ -336,7 +353,11 @@ def _signature_holds(
         state = _key_state(alg_obj, hash_name, key)
         if state is None or state[1] is not None:
             return False  # the general path warns, from the frames PyJWT warns from
-        expected = hmac.digest(state[0], signing_input, hash_name.lower())
+        pads = state[2]
+        if pads is not None:
+            expected = pads.digest(signing_input)
+        else:
+            expected = hmac.digest(state[0], signing_input, hash_name.lower())
         if not hmac.compare_digest(signature, expected):
             raise InvalidSignatureError(SIGNATURE_FAILED)
         return True
@@ -460,14 +481,17 @@ def jwt_encode(
         state = _key_state(alg_obj, hash_name, key)
         if state is None:
             return None
-        prepared, message = state
+        prepared, message, pads = state
     else:
+        pads = None
         prepared = wiring.prepare_key(alg_obj, key)
         message = alg_obj.check_key_length(prepared)
     if message is not None:
         return None  # the general path warns, from the frames PyJWT warns from
     signing_input = header_segment + b"." + b64url_encode(body)
-    if hash_name is not None:
+    if pads is not None:
+        signature = pads.digest(signing_input)
+    elif hash_name is not None:
         signature = hmac.digest(prepared, signing_input, hash_name.lower())
     else:
         signature = alg_obj.sign(signing_input, prepared)

@@ -5,8 +5,12 @@ _core_wiring.pxi).  Part of :mod:`cyjwt._core_py`.
 
 from __future__ import annotations
 
+import gc
 import json
+import sys
 from typing import Any, Optional
+
+from ._core_py_codec import HmacPads
 
 
 class _Wiring:
@@ -19,7 +23,10 @@ class _Wiring:
 
 #: The CoreWiring fast_setup was given.
 _wiring: Any = None
-_KEY_CACHES: dict[tuple[str, type], dict[Any, tuple[bytes, Optional[str]]]] = {}
+#: A cached HMAC key: (prepared key, key-length warning or None, its pads;
+#: None for a prepared key that is not exactly bytes).
+KeyState = tuple[bytes, Optional[str], Optional[HmacPads]]
+_KEY_CACHES: dict[tuple[str, type], dict[Any, KeyState]] = {}
 _KEY_CACHE_SIZE = 256
 _HEADER_SEGMENTS: dict[tuple[Any, bool], bytes] = {}
 # More brackets than this, and a document may be too deep for json.loads
@@ -29,8 +36,9 @@ _MAX_DEPTH = 64
 
 class _Plain:
     """The common case, checked without a call per class: PyJWT, PyJWS and
-    HMACAlgorithm themselves, their class dicts (live views) and those
-    dicts' contents at fast_setup, and their instances' attribute counts."""
+    HMACAlgorithm themselves, their class dicts (live: see _live_dict) and
+    those dicts' contents at fast_setup, and their instances' attribute
+    counts."""
 
     jwt_class: Any = None
     jws_class: Any = None
@@ -65,11 +73,24 @@ def fast_setup(wiring: Any) -> None:
     for name in ("jwt", "jws", "hmac"):
         cls = getattr(wiring, f"{name}_class")
         setattr(_Plain, f"{name}_class", cls)
-        setattr(_Plain, f"{name}_dict", vars(cls))
+        setattr(_Plain, f"{name}_dict", _live_dict(cls))
         setattr(_Plain, f"{name}_snapshot", dict(vars(cls)))
         setattr(_Plain, f"{name}_attrs", getattr(wiring, f"{name}_attrs"))
     clear_caches()
     _HEADER_SEGMENTS.clear()
+
+
+def _live_dict(cls: type) -> Any:
+    """The namespace of *cls* itself, to compare with a snapshot: on CPython
+    the dict behind its mappingproxy (its only referent; a dict compares
+    with a dict faster than through the proxy; only ever read), elsewhere
+    the proxy."""
+    proxy = vars(cls)
+    if sys.implementation.name == "cpython":
+        referents = gc.get_referents(proxy)
+        if len(referents) == 1 and type(referents[0]) is dict and referents[0] == proxy:
+            return referents[0]
+    return proxy
 
 
 def clear_caches() -> None:
@@ -99,8 +120,8 @@ def _plain_jwt(jwt_obj: Any) -> bool:
         return (
             plain.jwt_dict == plain.jwt_snapshot
             and plain.jws_dict == plain.jws_snapshot
-            and len(vars(jwt_obj)) == plain.jwt_attrs
-            and len(vars(jws)) == plain.jws_attrs
+            and len(jwt_obj.__dict__) == plain.jwt_attrs
+            and len(jws.__dict__) == plain.jws_attrs
         )
     if not _class_ok(type(jwt_obj)) or len(vars(jwt_obj)) != plain.jwt_attrs:
         return False
@@ -113,7 +134,7 @@ def _algorithm_kind(alg_obj: Any) -> int:
     plain = _Plain
     kind = type(alg_obj)
     if kind is plain.hmac_class:
-        ok = plain.hmac_dict == plain.hmac_snapshot and len(vars(alg_obj)) == plain.hmac_attrs
+        ok = plain.hmac_dict == plain.hmac_snapshot and len(alg_obj.__dict__) == plain.hmac_attrs
         return 1 if ok else 0
     attrs = _wiring.asymmetric_attrs.get(kind)
     if attrs is None:
@@ -142,16 +163,20 @@ def _deep_json_key(key: Any) -> bool:
     return _may_be_deep_json(key)
 
 
-def _key_state(alg_obj: Any, hash_name: str, key: Any) -> Optional[tuple[bytes, Optional[str]]]:
-    """(prepared key, key-length warning or None), after the algorithm's
-    key checks; None when the general path must load the key."""
-    cache = _KEY_CACHES.setdefault((hash_name, type(key)), {})
+def _key_state(alg_obj: Any, hash_name: str, key: Any) -> Optional[KeyState]:
+    """(prepared key, key-length warning or None, its HMAC pads), after the
+    algorithm's key checks; None when the general path must load the key."""
+    slot = (hash_name, type(key))
+    cache = _KEY_CACHES.get(slot)
+    if cache is None:
+        cache = _KEY_CACHES[slot] = {}
     found = cache.get(key)
     if found is None:
         if _deep_json_key(key):
             return None
         prepared = alg_obj.prepare_key(key)  # raises what the general path raises
-        found = (prepared, alg_obj.check_key_length(prepared))
+        pads = HmacPads(hash_name.lower(), prepared) if type(prepared) is bytes else None
+        found = (prepared, alg_obj.check_key_length(prepared), pads)
         if len(cache) >= _KEY_CACHE_SIZE:
             cache.clear()
         cache[key] = found
