@@ -96,6 +96,7 @@ cdef extern from "Python.h":
     object PyLong_FromString(const char *s, char **pend, int base)
     str PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
     void Py_INCREF(object o)
+    void Py_XDECREF(PyObject *o)
     char *PyOS_double_to_string(
         double val, char format_code, int precision, int flags, int *type
     ) except NULL

@@ -13,10 +13,17 @@ cdef bytes _header_segment(str alg, bint sort_keys, object extra):
     Kept per algorithm and extra headers: a service signs with the same
     ``kid`` over and over.  Built exactly as PyJWS.encode builds it.
     """
+    global _LAST_SEGMENT_ALG, _LAST_SEGMENT
     cdef dict kept = _HEADER_SEGMENTS_SORTED if sort_keys else _HEADER_SEGMENTS_UNSORTED
+    if (not CYJWT_FREE_THREADED and extra is None and sort_keys
+            and <PyObject *>alg == <PyObject *>_LAST_SEGMENT_ALG):
+        return _LAST_SEGMENT
     slot = alg if extra is None else (alg, extra)
     cdef PyObject *found = PyDict_GetItem(kept, slot)
     if found != NULL:
+        if not CYJWT_FREE_THREADED and extra is None and sort_keys:
+            _LAST_SEGMENT = <bytes>found
+            _LAST_SEGMENT_ALG = alg
         return <bytes>found
     header = {"typ": "JWT", "alg": alg}
     if extra is not None:
@@ -47,11 +54,33 @@ cdef object _plain_extra_headers(object headers):
     return tuple((<dict>headers).items())
 
 
+cdef bytes _converted_claims_json(dict payload):
+    """The claims as PyJWT.encode writes them after converting datetimes in
+    exp/iat/nbf and refusing a non-str iss (TypeError); None where
+    json.dumps must write them (from the frames PyJWT runs it in)."""
+    cdef PyObject *found_ptr
+    cdef dict claims = payload
+    cdef bint copied = False
+    for claim in _TIME_CLAIMS:
+        found_ptr = PyDict_GetItem(claims, claim)
+        if found_ptr == NULL or type(<object>found_ptr) is int:
+            continue
+        value = <object>found_ptr
+        if isinstance(value, _REAL_DATETIME):
+            if not copied:
+                claims = claims.copy()
+                copied = True
+            claims[claim] = _TIMEGM(value.utctimetuple())
+    found_ptr = PyDict_GetItem(claims, "iss")
+    if found_ptr != NULL and not isinstance(<object>found_ptr, str):
+        raise TypeError(ENCODE_ISS_NOT_STRING)
+    return _dumps_or_none(claims)
+
+
 cpdef object jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_headers):
     """PyJWT.encode of a plain dict with a built-in algorithm, in one call; None: not ours."""
     cdef type tk = type(key)
     cdef PyObject *found_ptr
-    cdef dict claims
     cdef int hash_id = 0
     cdef int kind
     cdef _HmacKey state = None
@@ -90,26 +119,13 @@ cpdef object jwt_encode(self, payload, key, algorithm, headers, json_encoder, so
         return None
     header_segment = _header_segment(algorithm, bool(sort_headers), extra)
 
-    claims = <dict>payload
-    copied = False
-    for claim in _TIME_CLAIMS:
-        found_ptr = PyDict_GetItem(claims, claim)
-        if found_ptr == NULL or type(<object>found_ptr) is int:
-            continue
-        value = <object>found_ptr
-        if isinstance(value, _REAL_DATETIME):
-            if not copied:
-                claims = claims.copy()
-                copied = True
-            claims[claim] = _TIMEGM(value.utctimetuple())
-    found_ptr = PyDict_GetItem(claims, "iss")
-    if found_ptr != NULL and not isinstance(<object>found_ptr, str):
-        raise TypeError(ENCODE_ISS_NOT_STRING)
-    # Anything the compact writer declines (a subclass, a non-str key, deep
-    # nesting) is json.dumps' to write, from the frames PyJWT runs it in.
-    body = _dumps_or_none(claims)
+    # One pass for the common claims set: written as it is, with no
+    # datetime to convert and an iss that is a str.
+    body = _dumps_or_none(payload, True)
     if body is None:
-        return None
+        body = _converted_claims_json(<dict>payload)
+        if body is None:
+            return None
 
     if kind == 1:
         state = _key_state(alg_obj, hash_id, key)

@@ -62,6 +62,19 @@ cdef inline void _put_u_escape(_Buf *b, unsigned int c) noexcept:
     b.size += 6
 
 
+# 1 for the bytes json.dumps writes as they are in an ASCII string.
+cdef uint8_t _JSON_AS_IS[256]
+
+
+cdef void _init_json_as_is() noexcept:
+    cdef int c
+    for c in range(256):
+        _JSON_AS_IS[c] = 32 <= c < 127 and c != 34 and c != 92
+
+
+_init_json_as_is()
+
+
 cdef int _write_str(_Buf *b, str s) except -1:
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s)
     cdef int kind = PyUnicode_KIND(s)
@@ -74,7 +87,7 @@ cdef int _write_str(_Buf *b, str s) except -1:
         # Most strings need no escaping at all: copy them whole.
         ascii = <const uint8_t *>data
         for i in range(n):
-            if ascii[i] < 32 or ascii[i] == 34 or ascii[i] == 92 or ascii[i] == 127:
+            if not _JSON_AS_IS[ascii[i]]:
                 break
         else:
             _reserve(b, n + 2)
@@ -109,6 +122,38 @@ cdef int _write_str(_Buf *b, str s) except -1:
             _put_u_escape(b, <unsigned int>c)
     b.data[b.size] = b'"'
     b.size += 1
+    return 0
+
+
+# Object keys written before, as '"key":', by the key object: claims sets
+# use the same few names over and over.  A slot holds a reference to its
+# key, so a hit by address is that very (immutable) string.  Written and
+# read under the GIL; the free-threaded build writes every key afresh.
+DEF WRITTEN_KEY_SLOTS = 64
+DEF MAX_WRITTEN_KEY = 22
+cdef struct _WrittenKey:
+    PyObject *key
+    uint8_t size
+    char text[MAX_WRITTEN_KEY + 3]
+cdef _WrittenKey _WRITTEN_KEYS[WRITTEN_KEY_SLOTS]
+
+
+cdef int _write_key(_Buf *b, str key) except -1:
+    """'"key":' for an object key."""
+    cdef _WrittenKey *slot = &_WRITTEN_KEYS[(<size_t><PyObject *>key >> 4) % WRITTEN_KEY_SLOTS]
+    cdef Py_ssize_t start
+    if not CYJWT_FREE_THREADED and slot.key == <PyObject *>key:
+        return _put(b, slot.text, slot.size)
+    start = b.size
+    _write_str(b, key)
+    _put(b, ":", 1)
+    if CYJWT_FREE_THREADED or b.size - start > MAX_WRITTEN_KEY + 3:
+        return 0
+    Py_INCREF(key)
+    Py_XDECREF(slot.key)
+    slot.key = <PyObject *>key
+    slot.size = <uint8_t>(b.size - start)
+    memcpy(slot.text, b.data + start, b.size - start)
     return 0
 
 
@@ -175,19 +220,7 @@ cdef int _write(_Buf *b, object obj, int depth) except -1:
     if depth >= MAX_DEPTH:
         return 1
     if t is dict:
-        _put(b, "{", 1)
-        first = True
-        for key, value in (<dict>obj).items():
-            if type(key) is not str:
-                return 1
-            if not first:
-                _put(b, ",", 1)
-            first = False
-            _write_str(b, <str>key)
-            _put(b, ":", 1)
-            if _write(b, value, depth + 1):
-                return 1
-        return _put(b, "}", 1)
+        return _write_dict(b, <dict>obj, depth, False)
     if t is list or t is tuple:
         _put(b, "[", 1)
         n = len(obj)
@@ -200,13 +233,45 @@ cdef int _write(_Buf *b, object obj, int depth) except -1:
     return 1
 
 
-cdef bytes _dumps_or_none(object obj):
+cdef int _write_dict(_Buf *b, dict obj, int depth, bint claims) except -1:
+    """Append *obj*; 1 means "give up".  For a claims set (*claims*), also
+    give up on an ``iss`` that is not a str: PyJWT.encode refuses it."""
+    cdef bint first = True
+    _put(b, "{", 1)
+    for key, value in obj.items():
+        if type(key) is not str:
+            return 1
+        if claims and type(value) is not str and _is_iss(<str>key):
+            return 1
+        if not first:
+            _put(b, ",", 1)
+        first = False
+        _write_key(b, <str>key)
+        if _write(b, value, depth + 1):
+            return 1
+    return _put(b, "}", 1)
+
+
+cdef inline bint _is_iss(str key) noexcept:
+    return PyUnicode_GET_LENGTH(key) == 3 and (key is "iss" or key == "iss")
+
+
+cdef bytes _dumps_or_none(object obj, bint claims=False):
+    """Compact JSON of *obj*, or None where json.dumps must write it.  For a
+    claims set (*claims*: a dict), None also for an ``iss`` that is not a
+    str; a datetime, which PyJWT.encode converts first, is not written
+    either."""
     cdef _Buf b
+    cdef int gave_up
     b.data = NULL
     b.size = 0
     b.cap = 0
     try:
-        if _write(&b, obj, 0):
+        if claims:
+            gave_up = _write_dict(&b, <dict>obj, 0, True)
+        else:
+            gave_up = _write(&b, obj, 0)
+        if gave_up:
             return None
         return PyBytes_FromStringAndSize(b.data, b.size)
     finally:

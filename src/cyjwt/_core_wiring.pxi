@@ -36,13 +36,18 @@ DEF KEY_CACHE_SIZE = 256
 DEF TYPE_CACHE_SIZE = 256
 cdef dict _HEADER_SEGMENTS_SORTED = {}
 cdef dict _HEADER_SEGMENTS_UNSORTED = {}
+# The last plain (sorted, no extra headers) segment handed out, by its
+# algorithm name object, held here so its address is not reused.  Used
+# under the GIL only.
+cdef object _LAST_SEGMENT_ALG = None
+cdef bytes _LAST_SEGMENT = None
 
 
 def fast_setup(wiring):
     """Take what the fast path checks against from *wiring* (a CoreWiring)."""
     global _PyJWK, _HMACAlgorithm, _HASH_BY_FUNC, _API_JWT_GLOBALS, _REAL_DATETIME
     global _TIMEDELTA, _ELIGIBLE, _UNSET, _TIMEGM, _ASYMMETRIC, _PREPARE_KEY
-    global _JWT_ATTRS, _JWS_ATTRS, _HMAC_ATTRS
+    global _JWT_ATTRS, _JWS_ATTRS, _HMAC_ATTRS, _LAST_SEGMENT_ALG, _LAST_SEGMENT
     global _API_JWS_GLOBALS, _JSON_GLOBALS, _JSON_MODULE, _JSON_LOADS, _JSON_DUMPS
     _PyJWK = wiring.pyjwk_class
     _HMACAlgorithm = wiring.hmac_class
@@ -66,6 +71,7 @@ def fast_setup(wiring):
     clear_caches()
     _HEADER_SEGMENTS_SORTED.clear()
     _HEADER_SEGMENTS_UNSORTED.clear()
+    _LAST_SEGMENT_ALG = _LAST_SEGMENT = None
 
 
 cdef inline bint _make_room(dict cache, Py_ssize_t size) except -1:
@@ -96,6 +102,8 @@ def clear_caches():
     memset(_PLAIN_WORLD_VERSIONS, 0, sizeof(_PLAIN_WORLD_VERSIONS))
     for cache in _KEY_CACHES:
         cache.clear()
+    _LAST_KEY[:] = [None] * 6
+    _LAST_KEY_STATE[:] = [None] * 6
 
 
 # The last verdicts of _type_ok: (type, version, verdict), looked up by a
@@ -249,15 +257,29 @@ cdef bint _deep_json_key(object key) except -1:
     return _may_be_deep_json(<const uint8_t *>s, n)
 
 
+# Per key cache, the last key object looked up and its state: a service
+# passes the same key object on every call, found here by identity.  (The
+# list holds the key, so its address is not reused.)  Under the GIL only.
+cdef list _LAST_KEY = [None] * 6
+cdef list _LAST_KEY_STATE = [None] * 6
+
+
 cdef _HmacKey _key_state(object alg_obj, int hash_id, object key):
     """The HMAC state of *key*, after the algorithm's own key checks; None
     when the general path must load the key (see _may_be_deep_json)."""
-    cdef dict cache = <dict>_KEY_CACHES[2 * hash_id + (type(key) is bytes)]
+    cdef Py_ssize_t slot = 2 * hash_id + (type(key) is bytes)
+    cdef dict cache = <dict>_KEY_CACHES[slot]
     cdef _HmacKey state
     cdef PyObject *found_ptr
+    if not CYJWT_FREE_THREADED and PyList_GET_ITEM(_LAST_KEY, slot) == <PyObject *>key:
+        return <_HmacKey>PyList_GET_ITEM(_LAST_KEY_STATE, slot)
     found_ptr = PyDict_GetItem(cache, key)
     if found_ptr != NULL:
-        return <_HmacKey>found_ptr
+        state = <_HmacKey>found_ptr
+        if not CYJWT_FREE_THREADED:
+            _LAST_KEY_STATE[slot] = state
+            _LAST_KEY[slot] = key
+        return state
     if _deep_json_key(key):
         return None
     prepared = alg_obj.prepare_key(key)  # raises what the general path raises
