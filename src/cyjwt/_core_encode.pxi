@@ -116,10 +116,7 @@ def jwt_encode(self, payload, key, algorithm, headers, json_encoder, sort_header
         if state is None or state.length_message is not None:
             return None  # the general path warns, from the frames PyJWT warns from
         return _signed_token(header_segment, body, state, None, None)
-    prepared = _PREPARE_KEY(alg_obj, key)
-    if alg_obj.check_key_length(prepared) is not None:
-        return None  # the general path warns, from the frames PyJWT warns from
-    return _signed_token(header_segment, body, None, alg_obj, prepared)
+    return _asym_token(alg_obj, key, header_segment, body)  # _core_asym.pxi
 
 
 cdef str _signed_token(bytes header_segment, bytes body, _HmacKey state, object alg_obj,
