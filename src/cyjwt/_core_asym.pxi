@@ -44,6 +44,7 @@ cdef tuple _KEY_ABCS = ()  # (cryptography key ABC, KEY_* code)
 cdef dict _HASH_PARAMS = {}  # cryptography hash class -> _HashParams
 cdef dict _KEY_KINDS = {}  # key class -> KEY_* code, 0: not cryptography's own
 cdef dict _OBJECT_KEYS = {}  # id(key object) -> _AsymKey
+cdef object _LAST_OBJECT_KEY = None  # the _AsymKey read last (a service uses one key)
 cdef list _TEXT_KEYS = [{}, {}]  # [str, bytes]: key text -> (algorithm class, curve, _AsymKey)
 
 
@@ -107,6 +108,8 @@ cdef int _asym_init() except -1:
 
 def _asym_clear():
     """Forget the asymmetric key caches (tests)."""
+    global _LAST_OBJECT_KEY
+    _LAST_OBJECT_KEY = None
     _OBJECT_KEYS.clear()
     _KEY_KINDS.clear()
     for cache in _TEXT_KEYS:
@@ -153,9 +156,16 @@ cdef int _asym_key_kind(type t) except -1:
 
 cdef _AsymKey _asym_object_key(object key):
     """*key* read once, when it is one of cryptography's key objects; else None."""
+    global _LAST_OBJECT_KEY
+    if not CYJWT_FREE_THREADED:
+        last = _LAST_OBJECT_KEY
+        if last is not None and (<_AsymKey>last).key is key:
+            return <_AsymKey>last
     ident = id(key)
     found = _OBJECT_KEYS.get(ident)
     if found is not None and (<_AsymKey>found).key is key:
+        if not CYJWT_FREE_THREADED:
+            _LAST_OBJECT_KEY = found
         return <_AsymKey>found
     cdef int kind = _asym_key_kind(type(key))
     if kind == 0:
@@ -180,6 +190,8 @@ cdef _AsymKey _asym_object_key(object key):
         entry.verify = key.verify
     if _make_room(_OBJECT_KEYS, ASYM_KEY_CACHE_SIZE):
         _OBJECT_KEYS[ident] = entry
+    if not CYJWT_FREE_THREADED:
+        _LAST_OBJECT_KEY = entry
     return entry
 
 
