@@ -407,3 +407,96 @@ def test_hash_changed_on_the_instance() -> None:
             )
 
     both(action)
+
+
+# --------------------------------------------------------------------------
+# JWTVerifier with keys from a JWK Set: a PyJWK bound to the token's
+# algorithm is handed to the core as its key object.
+# --------------------------------------------------------------------------
+
+
+def _jwk_set(alg: str, private: Any) -> cyjwt.PyJWKSet:
+    family = cyjwt.get_algorithm_by_name(alg)
+    jwk = family.to_jwk(private.public_key(), as_dict=True)
+    return cyjwt.PyJWKSet([{**jwk, "kid": "k1", "alg": alg, "use": "sig"}])
+
+
+@pytest.mark.parametrize("alg", ["RS256", "PS384", "ES256", "ES512", "EdDSA"])
+@pytest.mark.parametrize("cache_size", [0, 16])
+def test_verifier_with_jwk_set_matches_decode_with_the_jwk(alg: str, cache_size: int) -> None:
+    private = private_key(alg)
+    jwk_set = _jwk_set(alg, private)
+    jwk = jwk_set["k1"]
+    allowed = [alg, "RS256", "PS256", "ES384"]
+    verifier = cyjwt.JWTVerifier(jwk_set, algorithms=allowed, cache_size=cache_size)
+    good = cyjwt.encode(CLAIMS, private, algorithm=alg, headers={"kid": "k1"})
+    tokens = [
+        good,
+        retokened(good, bytes(len(raw_signature(good)))),
+        retokened(good, raw_signature(good)[:-1]),
+    ]
+    # The header names another allowed algorithm than the JWK's.
+    other = "PS256" if alg != "PS256" else "RS256"
+    tokens.append(
+        good.replace(
+            good.split(".")[0],
+            cyjwt.utils.base64url_encode(
+                f'{{"alg":"{other}","kid":"k1","typ":"JWT"}}'.encode()
+            ).decode(),
+        )
+    )
+    for token in tokens:
+        for complete in (False, True):
+            expected = observe(
+                cyjwt.decode_complete if complete else cyjwt.decode, token, jwk, algorithms=allowed
+            )
+            theirs = observe(
+                pyjwt.decode_complete if complete else pyjwt.decode,
+                token,
+                pyjwt.PyJWK(jwk._jwk_data),
+                algorithms=allowed,
+            )
+            got = observe(verifier.decode_complete if complete else verifier.decode, token)
+            assert _ADDRESS.sub("", repr(got)) == _ADDRESS.sub("", repr(expected))
+            if "signature" not in repr(got):  # PyJWT's signature bytes differ per call
+                assert got[0] == theirs[0]
+            got = observe(verifier.decode, token)  # again: a cache hit where cached
+            assert got[0] == expected[0]
+
+
+def test_verifier_honours_a_patched_jwk_algorithm() -> None:
+    private = private_key("RS256")
+    jwk_set = _jwk_set("RS256", private)
+    jwk = jwk_set["k1"]
+    verifier = cyjwt.JWTVerifier(jwk_set, algorithms=["RS256"], cache_size=0)
+    good = cyjwt.encode(CLAIMS, private, algorithm="RS256", headers={"kid": "k1"})
+    bad = retokened(good, bytes(256))
+    assert observe(verifier.decode, bad)[0] == "error"
+    with mock.patch.object(jwk.Algorithm, "verify", _always_true.__get__(jwk.Algorithm)):
+        assert verifier.decode(bad) == CLAIMS == cyjwt.decode(bad, jwk, algorithms=["RS256"])
+    # An algorithm registered under the name that differs from the JWK's.
+    registry = cyjwt.api_jwt._jwt_global_obj._jws._algorithms
+    with mock.patch.dict(registry, {"RS256": cyjwt.algorithms.RSAAlgorithm(hashes_sha512())}):
+        assert verifier.decode(good) == CLAIMS
+        assert observe(cyjwt.decode, good, private.public_key(), algorithms=["RS256"])[0] == (
+            "error"
+        )
+
+
+def hashes_sha512() -> Any:
+    from cryptography.hazmat.primitives import hashes
+
+    return hashes.SHA512
+
+
+def test_verifier_short_jwk_keys_warn_as_decode() -> None:
+    short = short_rsa_key()
+    jwk_set = _jwk_set("RS256", short)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        token = cyjwt.encode(CLAIMS, short, algorithm="RS256", headers={"kid": "k1"})
+    verifier = cyjwt.JWTVerifier(jwk_set, algorithms=["RS256"])
+    for _ in range(2):
+        got = observe(verifier.decode, token)
+        assert got == observe(cyjwt.decode, token, jwk_set["k1"], algorithms=["RS256"])
+        assert got[-1] and got[-1][0][0] == "InsecureKeyLengthWarning"
