@@ -122,7 +122,10 @@ cdef _HashParams _asym_hash_params(object hash_alg):
     found = _HASH_PARAMS.get(hash_alg)
     if found is not None:
         return <_HashParams>found
-    if not any(hash_alg is known for known in _HASH_CLASSES):
+    for known in _HASH_CLASSES:  # a loop, not any(): no closure built on every call
+        if hash_alg is known:
+            break
+    else:
         return None
     params = _HashParams()
     params.hash = hash_alg()
