@@ -7,9 +7,10 @@ Part 1 times, interleaved and shuffled round by round in one process:
 * a repeated RS256 token through a JWTVerifier with its cache, against
   PyJWT's ``jwt.decode`` with the same key object and against cyjwt's own
   HS256 ``decode`` of the same claims;
-* first-seen RS256 tokens through a JWTVerifier (and cyjwt's ``decode`` of
-  the same tokens), against the raw ``cryptography`` verify of a token's
-  signature;
+* first-seen RS256 tokens through a JWTVerifier, with one key object and
+  with the key by ``kid`` from a JWK Set (and cyjwt's ``decode`` of the same
+  tokens), against the raw ``cryptography`` verify of a token's signature
+  (its padding and hash objects built once);
 * a repeated HS256 token through a JWTVerifier, against PyJWT's decode.
 
 Each ratio is taken within a round; the medians of the per-call times and
@@ -85,17 +86,32 @@ def part1(rounds: int, number: int) -> None:
     assert rs_verifier.decode(rs_token) == claims == hs_verifier.decode(hs_token)
     assert pyjwt.decode(rs_token, public, algorithms=["RS256"], **POLICY) == claims
 
+    jwk = cyjwt.algorithms.RSAAlgorithm.to_jwk(public, as_dict=True)
+    jwk_set = cyjwt.PyJWKSet([{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}])
+    kid_pool = [
+        cyjwt.encode({**claims, "jti": str(n)}, private, algorithm="RS256", headers={"kid": "k1"})
+        for n in range(number)
+    ]
+
     def first_seen() -> Callable[[], Any]:
         verifier = cyjwt.JWTVerifier(public, algorithms=["RS256"], **POLICY)
         tokens = iter(pool)
+        return lambda: verifier.decode(next(tokens))
+
+    def first_seen_jwks() -> Callable[[], Any]:
+        verifier = cyjwt.JWTVerifier(jwk_set, algorithms=["RS256"], **POLICY)
+        tokens = iter(kid_pool)
         return lambda: verifier.decode(next(tokens))
 
     def cyjwt_first_seen() -> Callable[[], Any]:
         tokens = iter(pool)
         return lambda: cyjwt.decode(next(tokens), public, algorithms=["RS256"], **POLICY)
 
+    # The padding and hash objects built once, as a careful caller would.
+    pkcs1v15, sha256 = padding.PKCS1v15(), hashes.SHA256()
+
     def raw_verify() -> None:
-        public.verify(signature, signing_input, padding.PKCS1v15(), hashes.SHA256())
+        public.verify(signature, signing_input, pkcs1v15, sha256)
 
     cases: dict[str, Callable[[], Callable[[], Any]]] = {
         "verifier RS256 repeated (cache)": lambda: lambda: rs_verifier.decode(rs_token),
@@ -106,6 +122,7 @@ def part1(rounds: int, number: int) -> None:
             lambda: cyjwt.decode(hs_token, secret, algorithms=["HS256"], **POLICY)
         ),
         "verifier RS256 first seen": first_seen,
+        "verifier RS256 first seen, JWK Set": first_seen_jwks,
         "cyjwt RS256 decode, same tokens": cyjwt_first_seen,
         "raw cryptography RS256 verify": lambda: raw_verify,
         "verifier HS256 repeated (cache)": lambda: lambda: hs_verifier.decode(hs_token),
@@ -124,6 +141,10 @@ def part1(rounds: int, number: int) -> None:
         ),
         "RS256 first seen: verifier / raw verify (target <= 1.1)": (
             "verifier RS256 first seen",
+            "raw cryptography RS256 verify",
+        ),
+        "RS256 first seen, kid in a JWK Set: verifier / raw verify (target <= 1.1)": (
+            "verifier RS256 first seen, JWK Set",
             "raw cryptography RS256 verify",
         ),
         "RS256 first seen: verifier / cyjwt decode (the verifier's own cost)": (
@@ -148,7 +169,11 @@ def part1(rounds: int, number: int) -> None:
         for name in names:
             fn = cases[name]()
             fn()  # warm
-            if name in ("verifier RS256 first seen", "cyjwt RS256 decode, same tokens"):
+            if name in (
+                "verifier RS256 first seen",
+                "verifier RS256 first seen, JWK Set",
+                "cyjwt RS256 decode, same tokens",
+            ):
                 fn = cases[name]()  # a fresh verifier and pool: every token unseen
             this_round[name] = _time_per_call(fn, number - 1)
             times[name].append(this_round[name])

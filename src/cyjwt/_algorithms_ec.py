@@ -56,6 +56,16 @@ _JWK_CURVES: dict[str, tuple[type[EllipticCurve], int]] = {
 }
 
 
+def raw_signature(der: bytes, width: int) -> bytes:
+    """A DER ECDSA signature as JWS wants it: ``r || s``, *width* bytes each.
+
+    utils.der_to_raw_signature with the width already known; the compiled
+    core converts in C and calls this only for a DER it does not expect.
+    """
+    r, s = decode_dss_signature(der)
+    return r.to_bytes(width, "big") + s.to_bytes(width, "big")
+
+
 @in_public_module
 class ECAlgorithm(Algorithm):
     """``ES256``/``ES256K``/``ES384``/``ES521``: ECDSA signatures.
@@ -112,11 +122,8 @@ class ECAlgorithm(Algorithm):
             return cast(EllipticCurvePrivateKey, loaded)
 
     def sign(self, msg: bytes, key: EllipticCurvePrivateKey) -> bytes:
-        # utils.der_to_raw_signature, inlined: the signature must cost no
-        # more than the signing (benchmarks: ES256 encode against raw sign).
-        r, s = decode_dss_signature(key.sign(msg, ECDSA(self.hash_alg())))
-        width = (key.curve.key_size + 7) // 8
-        return r.to_bytes(width, "big") + s.to_bytes(width, "big")
+        der = key.sign(msg, ECDSA(self.hash_alg()))
+        return raw_signature(der, (key.curve.key_size + 7) // 8)
 
     def verify(self, msg: bytes, key: AllowedECKeys, sig: bytes) -> bool:
         # utils.raw_to_der_signature, inlined likewise for bytes (anything

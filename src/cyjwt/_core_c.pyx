@@ -9,6 +9,7 @@
 #   _core_json_write.pxi  a compact JSON writer (json.dumps' subset)
 #   _core_wiring.pxi      what the Python layer hands over; caches; eligibility
 #   _core_claims.pxi      claim checks and ClaimPolicy
+#   _core_asym.pxi        RS*, PS*, ES*, EdDSA sign/verify without Python frames
 #   _core_decode.pxi      one-call decode and get_unverified_header
 #   _core_encode.pxi      one-call encode
 #   _core_entry.pxi       jwt.decode, jwt.encode, ... as C functions
@@ -100,6 +101,7 @@ include "_core_json_read.pxi"
 include "_core_json_write.pxi"
 include "_core_wiring.pxi"
 include "_core_claims.pxi"
+include "_core_asym.pxi"
 include "_core_decode.pxi"
 include "_core_encode.pxi"
 include "_core_entry.pxi"

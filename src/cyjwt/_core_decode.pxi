@@ -287,16 +287,7 @@ cdef bint _signature_holds(object jws, const char *s, Py_ssize_t last, dict head
             raise InvalidSignatureError(SIGNATURE_FAILED)
         return True
     if kind == 2:
-        prepared = _PREPARE_KEY(alg_obj, key)
-        if alg_obj.check_key_length(prepared) is not None:
-            return False  # the general path warns, from the frames PyJWT warns from
-        if not alg_obj.verify(
-            PyBytes_FromStringAndSize(s, last),
-            prepared,
-            PyBytes_FromStringAndSize(<char *>sig_seg.data, sig_seg.size),
-        ):
-            raise InvalidSignatureError(SIGNATURE_FAILED)
-        return True
+        return _asym_signature_holds(alg_obj, key, s, last, sig_seg)  # _core_asym.pxi
     return False
 
 

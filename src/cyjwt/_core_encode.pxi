@@ -131,27 +131,17 @@ cpdef object jwt_encode(self, payload, key, algorithm, headers, json_encoder, so
         state = _key_state(alg_obj, hash_id, key)
         if state is None or state.length_message is not None:
             return None  # the general path warns, from the frames PyJWT warns from
-        return _signed_token(header_segment, body, state, None, None)
-    prepared = _PREPARE_KEY(alg_obj, key)
-    if alg_obj.check_key_length(prepared) is not None:
-        return None  # the general path warns, from the frames PyJWT warns from
-    return _signed_token(header_segment, body, None, alg_obj, prepared)
+        return _hmac_token(header_segment, body, state)
+    return _asym_token(alg_obj, key, header_segment, body)  # _core_asym.pxi
 
 
-cdef str _signed_token(bytes header_segment, bytes body, _HmacKey state, object alg_obj,
-                       object prepared):
-    """header.payload.signature, signed with *state* or else by *alg_obj*."""
+cdef str _hmac_token(bytes header_segment, bytes body, _HmacKey state):
+    """header.payload.signature, signed with the HMAC key *state*."""
     cdef uint8_t mac[64]
     cdef Py_ssize_t size, pos
     cdef Py_ssize_t hlen = PyBytes_GET_SIZE(header_segment)
     cdef Py_ssize_t plen = _b64_encoded_len(PyBytes_GET_SIZE(body))
     cdef char *out
-    if state is None:
-        signing_input = header_segment + b"." + b64url_encode(body)
-        # b64url_encode refuses what PyJWT's base64url_encode refuses (a
-        # sign() that returns None, say), with the same TypeError.
-        signature = b64url_encode(alg_obj.sign(signing_input, prepared))
-        return (signing_input + b"." + signature).decode("utf-8")
     out = <char *>malloc(hlen + 1 + plen + 1 + 86)
     if out == NULL:
         raise MemoryError()

@@ -104,6 +104,7 @@ def clear_caches():
         cache.clear()
     _LAST_KEY[:] = [None] * 6
     _LAST_KEY_STATE[:] = [None] * 6
+    _asym_clear()  # _core_asym.pxi's key caches
 
 
 # The last verdicts of _type_ok: (type, version, verdict), looked up by a

@@ -64,6 +64,29 @@ def _fits(alg: str, key: Any) -> bool:
     return family is None or _FAMILY_BY_PREFIX.get(alg[:2]) == family
 
 
+def jwk_key_object(jwk: PyJWK, alg: Any, registry: Mapping[str, Any]) -> Any:
+    """The key object a decode may be given in place of *jwk*, for a token
+    whose header names *alg*; ``None`` when only *jwk* itself will do.
+
+    With a PyJWK, PyJWS verifies with ``jwk.Algorithm`` and ``jwk.key``,
+    once the header's ``alg`` is allowed and equals ``jwk.algorithm_name``.
+    Given ``jwk.key`` instead, it verifies with the algorithm registered
+    for ``alg`` (in *registry*): the same thing when that is an object of
+    the same class with the same attributes (hash, curve, nothing set on
+    the instance).  PEM/secret text keys are left to the PyJWK path.
+    """
+    if type(alg) is not str or alg != jwk.algorithm_name:
+        return None
+    key = jwk.key
+    if type(key) is str or type(key) is bytes:
+        return None
+    algorithm = jwk.Algorithm
+    registered = registry.get(alg)
+    if type(registered) is not type(algorithm) or vars(registered) != vars(algorithm):
+        return None
+    return key
+
+
 def _is_awaitable(value: Any) -> bool:
     """A coroutine, future or anything else with ``__await__`` (keys never
     have one); cheaper than :func:`inspect.isawaitable` to import."""

@@ -21,7 +21,7 @@ import functools
 import time
 from collections.abc import Container, Iterable, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable
 
 from . import _core, api_jws
 from ._key_sources import (
@@ -29,6 +29,7 @@ from ._key_sources import (
     _async_only_error,
     _make_source,
     _SingleKey,
+    jwk_key_object,
 )
 from ._token_cache import CachedToken, TokenCache, _fresh_json
 from .api_jwk import PyJWK
@@ -193,17 +194,38 @@ class JWTVerifier:
 
     # -- the two seams -----------------------------------------------------
 
-    def _decode_with_key(self, token: str | bytes, key: Any, complete: bool) -> dict[str, Any]:
+    def _decode_with_key(
+        self, token: str | bytes, key: Any, complete: bool, alg: Any = None
+    ) -> dict[str, Any]:
         """The one place a token is decoded: :func:`cyjwt.decode_complete`
-        (or :func:`cyjwt.decode`) with the verifier's policy and *key*."""
+        (or :func:`cyjwt.decode`) with the verifier's policy and *key*.
+
+        *alg* is the token header's ``alg`` when the caller has read the
+        header: a :class:`PyJWK` bound to that algorithm is then handed to
+        the core as its key object (:func:`_key_sources.jwk_key_object`),
+        which the core verifies itself; the general path, if the core
+        declines, still gets the PyJWK.
+        """
         if self._policy is not None:
+            fallback: Callable[[Any, Any, bool], dict[str, Any]] = self._general_decode
+            core_key = key
+            if alg is not None and type(key) is PyJWK:
+                bare = jwk_key_object(key, alg, _jwt_global_obj._jws._algorithms)
+                if bare is not None:
+                    core_key = bare
+
+                    def with_jwk(token: Any, bare: Any, complete: bool) -> dict[str, Any]:
+                        return self._general_decode(token, key, complete)
+
+                    fallback = with_jwk
+
             decoded: dict[str, Any] = self._core_decode(
                 _jwt_global_obj,
-                key,
+                core_key,
                 self._algorithms,
                 self._policy,
                 complete,
-                self._general_decode,
+                fallback,
                 token,
             )
             return decoded
@@ -318,9 +340,10 @@ class JWTVerifier:
                 self._remember(token, source.key, decoded["payload"] if complete else decoded)
             return decoded
         if source.needs_header:
-            keys = source.resolve(api_jws.get_unverified_header(token), self._algorithms)
-        else:
-            keys = source.resolve({}, self._algorithms)
+            header = api_jws.get_unverified_header(token)
+            keys = source.resolve(header, self._algorithms)
+            return self._decode_keys(token, keys, complete, remember, header.get("alg"))
+        keys = source.resolve({}, self._algorithms)
         return self._decode_keys(token, keys, complete, remember)
 
     async def _run_async(self, token: Any, complete: bool) -> Any:
@@ -338,19 +361,23 @@ class JWTVerifier:
         if source.needs_header:
             header = api_jws.get_unverified_header(token)
             keys = await source.resolve_async(header, self._algorithms)
-        else:
-            keys = source.resolve({}, self._algorithms)
+            return self._decode_keys(token, keys, complete, remember, header.get("alg"))
+        keys = source.resolve({}, self._algorithms)
         return self._decode_keys(token, keys, complete, remember)
 
-    def _decode_keys(self, token: Any, keys: list[Any], complete: bool, remember: bool) -> Any:
+    def _decode_keys(
+        self, token: Any, keys: list[Any], complete: bool, remember: bool, alg: Any = None
+    ) -> Any:
+        """Decode with the first of *keys* that verifies (*alg*: the
+        header's, when it was read; see :meth:`_decode_with_key`)."""
         if len(keys) == 1:
             key = keys[0]
-            decoded = self._decode_with_key(token, key, complete)
+            decoded = self._decode_with_key(token, key, complete, alg)
         else:
             first_error: Exception | None = None
             for key in keys:
                 try:
-                    decoded = self._decode_with_key(token, key, complete)
+                    decoded = self._decode_with_key(token, key, complete, alg)
                 except _TRY_NEXT as err:
                     if first_error is None:
                         first_error = err
