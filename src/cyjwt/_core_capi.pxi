@@ -87,6 +87,9 @@ cdef extern from *:
     Py_ssize_t cyjwt_instance_dict_size(object obj) except -1
 
 cdef extern from "Python.h":
+    # The bool singletons as pointers (in Cython, <PyObject *>True is 1).
+    PyObject *PY_TRUE "Py_True"
+    PyObject *PY_FALSE "Py_False"
     bint PyUnicode_IS_ASCII(object o)
     const char *PyUnicode_AsUTF8AndSize(object o, Py_ssize_t *size) except NULL
     object PyUnicode_FromStringAndSize(const char *s, Py_ssize_t size)

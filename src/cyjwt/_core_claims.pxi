@@ -51,7 +51,7 @@ cdef inline int _switch(dict options, str name, unsigned int bit, unsigned int *
     cdef PyObject *found = PyDict_GetItem(options, name)
     if found == NULL:
         return 1
-    if found == <PyObject *>True or (found != <PyObject *>False and <object>found):
+    if found == PY_TRUE or (found != PY_FALSE and <object>found):
         flags[0] |= bit
     return 0
 
@@ -95,7 +95,7 @@ cdef int _read_options(_Claims *c, dict options) except -1:
         # Kept only when every value read is one whose truth cannot change
         # without changing the dict (True, False, None, a missing strict_aud).
         if version != 0 and _bool_switches(options) and (
-                strict == NULL or strict == <PyObject *>True or strict == <PyObject *>False
+                strict == NULL or strict == PY_TRUE or strict == PY_FALSE
                 or strict == <PyObject *>None):
             _READ_OPTIONS = <PyObject *>options
             _READ_OPTIONS_VERSION = version
@@ -110,7 +110,7 @@ cdef bint _bool_switches(dict options) except -1:
     cdef PyObject *found
     for name in _SWITCH_NAMES:
         found = PyDict_GetItem(options, name)
-        if found != <PyObject *>True and found != <PyObject *>False:
+        if found != PY_TRUE and found != PY_FALSE:
             return False
     return True
 
