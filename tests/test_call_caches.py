@@ -138,3 +138,44 @@ def test_a_class_patched_after_a_call(monkeypatch: pytest.MonkeyPatch) -> None:
     assert observe(cyjwt.decode, token, KEY, algorithms=["HS256"]) == observe(
         pyjwt.decode, token, KEY, algorithms=["HS256"]
     )
+
+
+def _raw_token(payload_json: bytes) -> str:
+    """An HS256 token over a payload written by hand (duplicate keys, escapes)."""
+    import base64
+    import hashlib
+    import hmac
+
+    def b64(data: bytes) -> bytes:
+        return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+    signing_input = b64(b'{"alg":"HS256","typ":"JWT"}') + b"." + b64(payload_json)
+    mac = hmac.new(KEY.encode(), signing_input, hashlib.sha256).digest()
+    return (signing_input + b"." + b64(mac)).decode()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'{"exp":1,"exp":4102444800}',
+        b'{"exp":4102444800,"exp":1}',
+        b'{"\\u0065xp":1}',
+        b'{"e\\u0078p":4102444800,"exp":1}',
+        b'{"nested":{"exp":1},"sub":"s"}',
+        b'{"aud":"x","iss":"wrong","sub":5}',
+        b'{"iss":"me","iss":"you","aud":["a"],"aud":"b"}',
+        b'{"jti":1}',
+        b'{"nbf":"soon","iat":"then"}',
+        b'{"exp":1,"data":"\\ud800"}',
+        b'{"exp":1, "exp" : 4102444800 }',
+    ],
+)
+def test_registered_claims_read_while_parsing(payload: bytes) -> None:
+    """The core notes exp, iss, aud, ... while it reads the claims set; the
+    value the dict ends up with (the last of duplicates, escaped keys too)
+    is the one checked, as by PyJWT."""
+    token = _raw_token(payload)
+    for kwargs in ({}, {"audience": "a", "issuer": "me"}, {"audience": "x", "subject": "s"}):
+        assert observe(cyjwt.decode, token, KEY, algorithms=["HS256"], **kwargs) == observe(
+            pyjwt.decode, token, KEY, algorithms=["HS256"], **kwargs
+        ), kwargs

@@ -182,9 +182,16 @@ def claim_policy(options, audience=None, issuer=None, subject=None, leeway=0):
     return policy
 
 
-cdef object _time_claim(dict payload, str claim, object error, str message):
-    """int(payload[claim]) as PyJWT takes it; None when the claim is absent."""
-    cdef PyObject *found = PyDict_GetItem(payload, claim)
+cdef inline PyObject *_claim(dict payload, _ClaimRefs *refs, int slot, str name) except? NULL:
+    """payload.get(name), borrowed; from *refs* when the reader noted it."""
+    if refs != NULL and refs.known:
+        return refs.value[slot]
+    return PyDict_GetItem(payload, name)
+
+
+cdef object _time_claim(PyObject *found, object error, str message):
+    """int(value) as PyJWT takes a time claim (*found*, NULL when absent);
+    None when the claim is absent."""
     if found == NULL:
         return None
     value = <object>found
@@ -237,8 +244,9 @@ cdef bint _audience_matches(object claimed, object audience) except -1:
     return False
 
 
-cdef int _check_claims(dict payload, _Claims *c) except -1:
-    """PyJWT._validate_claims for a record _fill_claims accepted."""
+cdef int _check_claims(dict payload, _Claims *c, _ClaimRefs *refs=NULL) except -1:
+    """PyJWT._validate_claims for a record _fill_claims accepted; *refs*, if
+    given, holds what the reader noted of *payload*."""
     cdef double now
     cdef double leeway = c.leeway
     cdef PyObject *found
@@ -254,21 +262,22 @@ cdef int _check_claims(dict payload, _Claims *c) except -1:
     now = <double>(<long long>_TIME_NS() // 1000) / 1e6
 
     if c.flags & VERIFY_IAT:
-        iat = _time_claim(payload, "iat", InvalidIssuedAtError, IAT_NOT_INT)
+        iat = _time_claim(_claim(payload, refs, CLAIM_IAT, "iat"), InvalidIssuedAtError,
+                          IAT_NOT_INT)
         if iat is not None and _int_gt(iat, now + leeway):
             raise ImmatureSignatureError(IAT_IMMATURE)
     if c.flags & VERIFY_NBF:
-        nbf = _time_claim(payload, "nbf", DecodeError, NBF_NOT_INT)
+        nbf = _time_claim(_claim(payload, refs, CLAIM_NBF, "nbf"), DecodeError, NBF_NOT_INT)
         if nbf is not None and _int_gt(nbf, now + leeway):
             raise ImmatureSignatureError(NBF_IMMATURE)
     if c.flags & VERIFY_EXP:
-        exp = _time_claim(payload, "exp", DecodeError, EXP_NOT_INT)
+        exp = _time_claim(_claim(payload, refs, CLAIM_EXP, "exp"), DecodeError, EXP_NOT_INT)
         if exp is not None and _int_le(exp, now - leeway):
             raise ExpiredSignatureError(EXPIRED)
 
     if c.flags & VERIFY_ISS and c.issuer != NULL:
         issuer = <object>c.issuer
-        found = PyDict_GetItem(payload, "iss")
+        found = _claim(payload, refs, CLAIM_ISS, "iss")
         if found == NULL:
             raise MissingRequiredClaimError("iss")
         iss = <object>found
@@ -286,7 +295,7 @@ cdef int _check_claims(dict payload, _Claims *c) except -1:
                 raise InvalidIssuerError(ISS_INVALID)
 
     if c.flags & VERIFY_AUD:
-        found = PyDict_GetItem(payload, "aud")
+        found = _claim(payload, refs, CLAIM_AUD, "aud")
         if c.audience == NULL:
             if found != NULL and <object>found:
                 raise InvalidAudienceError(AUD_UNEXPECTED)
@@ -296,7 +305,7 @@ cdef int _check_claims(dict payload, _Claims *c) except -1:
             raise InvalidAudienceError(AUD_MISMATCH)
 
     if c.flags & VERIFY_SUB:
-        found = PyDict_GetItem(payload, "sub")
+        found = _claim(payload, refs, CLAIM_SUB, "sub")
         if found != NULL:
             if type(<object>found) is not str:
                 raise InvalidSubjectError(SUB_NOT_STRING)
@@ -304,7 +313,7 @@ cdef int _check_claims(dict payload, _Claims *c) except -1:
                 raise InvalidSubjectError(SUB_INVALID)
 
     if c.flags & VERIFY_JTI:
-        found = PyDict_GetItem(payload, "jti")
+        found = _claim(payload, refs, CLAIM_JTI, "jti")
         if found != NULL and type(<object>found) is not str:
             raise InvalidJTIError(JTI_NOT_STRING)
     return 0

@@ -18,10 +18,11 @@ cdef object _json_loads_or_decode_error(bytes data, str what):
         raise DecodeError(BAD_JSON.format(what, err)) from err
 
 
-cdef object _segment_to_json(_Segment *seg, str what):
-    """The segment's JSON value, or _NOT_OURS."""
+cdef object _segment_to_json(_Segment *seg, str what, _ClaimRefs *claims=NULL):
+    """The segment's JSON value, or _NOT_OURS; with *claims*, its registered
+    claims noted there (see _ClaimRefs)."""
     try:
-        return _loads(seg.data, seg.size)
+        return _loads(seg.data, seg.size, claims)
     except _GiveUp:
         pass
     if _may_be_deep_json(seg.data, seg.size):
@@ -200,6 +201,7 @@ cdef object _decode(object jws, object token, object key, object algorithms, _Cl
     cdef Py_ssize_t n, first, last
     cdef bint from_cache = False
     cdef _Segment payload_seg, sig_seg
+    cdef _ClaimRefs refs
     header = _token_header(token, &s, &n, &first, &last, &from_cache)
     if header is None:
         return None
@@ -216,12 +218,12 @@ cdef object _decode(object jws, object token, object key, object algorithms, _Cl
         elif not _signature_holds(jws, s, last, <dict>header, from_cache, algorithms, key,
                                   &sig_seg):
             return None
-        payload = _segment_to_json(&payload_seg, "payload")
+        payload = _segment_to_json(&payload_seg, "payload", &refs)
         if payload is _NOT_OURS:
             return None
         if type(payload) is not dict:
             raise DecodeError(PAYLOAD_NOT_OBJECT)
-        _check_claims(<dict>payload, claims)
+        _check_claims(<dict>payload, claims, &refs)
         if complete:
             if from_cache:
                 header = (<dict>header).copy()  # the cached one stays private

@@ -13,11 +13,54 @@ class _GiveUp(Exception):
     """The compact reader declines; json.loads reads the document instead."""
 
 
+# The registered claims _check_claims reads, found while a claims set is
+# read (so it needs no lookups afterwards): each top-level value by its
+# key, borrowed from the dict just built; NULL for a claim not there.
+# ``known`` is set only once the whole document was read here.
+DEF CLAIM_IAT = 0
+DEF CLAIM_NBF = 1
+DEF CLAIM_EXP = 2
+DEF CLAIM_ISS = 3
+DEF CLAIM_AUD = 4
+DEF CLAIM_SUB = 5
+DEF CLAIM_JTI = 6
+cdef struct _ClaimRefs:
+    bint known
+    PyObject *value[7]
+
+
 cdef struct _Reader:
     const uint8_t *s
     Py_ssize_t n
     Py_ssize_t i
     bint failed
+    _ClaimRefs *claims  # NULL, or where to note the top level's claims
+
+
+cdef inline void _note_claim(_ClaimRefs *claims, str key, object value) noexcept:
+    """Note *value* if *key* is one of the claims _ClaimRefs holds."""
+    cdef const char *k
+    cdef int slot = -1
+    if PyUnicode_GET_LENGTH(key) != 3 or not PyUnicode_IS_ASCII(key):
+        return
+    k = <const char *>PyUnicode_DATA(key)
+    if k[0] == b'i':
+        if k[1] == b'a' and k[2] == b't':
+            slot = CLAIM_IAT
+        elif k[1] == b's' and k[2] == b's':
+            slot = CLAIM_ISS
+    elif k[0] == b'e' and k[1] == b'x' and k[2] == b'p':
+        slot = CLAIM_EXP
+    elif k[0] == b'n' and k[1] == b'b' and k[2] == b'f':
+        slot = CLAIM_NBF
+    elif k[0] == b'a' and k[1] == b'u' and k[2] == b'd':
+        slot = CLAIM_AUD
+    elif k[0] == b's' and k[1] == b'u' and k[2] == b'b':
+        slot = CLAIM_SUB
+    elif k[0] == b'j' and k[1] == b't' and k[2] == b'i':
+        slot = CLAIM_JTI
+    if slot >= 0:
+        claims.value[slot] = <PyObject *>value
 
 
 cdef inline void _skip_ws(_Reader *r) noexcept:
@@ -284,6 +327,8 @@ cdef object _read_value(_Reader *r, int depth):
             if r.failed:
                 return _fail(r)
             PyDict_SetItem(obj, key, value)
+            if depth == 0 and r.claims != NULL:
+                _note_claim(r.claims, <str>key, value)
             _skip_ws(r)
             if r.i >= r.n:
                 return _fail(r)
@@ -330,18 +375,26 @@ cdef object _read_value(_Reader *r, int depth):
     return _fail(r)
 
 
-cdef object _loads(const uint8_t *s, Py_ssize_t n):
-    """Parse a JSON document; raises _GiveUp when json.loads must decide."""
+cdef object _loads(const uint8_t *s, Py_ssize_t n, _ClaimRefs *claims=NULL):
+    """Parse a JSON document; raises _GiveUp when json.loads must decide.
+    With *claims*, note a top-level object's registered claims there."""
     cdef _Reader r
     r.s = s
     r.n = n
     r.i = 0
     r.failed = False
+    r.claims = claims
+    if claims != NULL:
+        memset(claims, 0, sizeof(_ClaimRefs))
     value = _read_value(&r, 0)
     if not r.failed:
         _skip_ws(&r)
         if r.i == r.n:
+            if claims != NULL:
+                claims.known = type(value) is dict
             return value
+    if claims != NULL:
+        claims.known = False
     raise _GiveUp
 
 
