@@ -179,3 +179,38 @@ def test_registered_claims_read_while_parsing(payload: bytes) -> None:
         assert observe(cyjwt.decode, token, KEY, algorithms=["HS256"], **kwargs) == observe(
             pyjwt.decode, token, KEY, algorithms=["HS256"], **kwargs
         ), kwargs
+
+
+def test_attributes_replaced_on_the_instances() -> None:
+    """The core remembers a PyJWT's options, PyJWS and algorithms while
+    their __dict__s are unchanged: replacing one (same attribute count)
+    is seen on the next call."""
+    ours, theirs = cyjwt.PyJWT(), pyjwt.PyJWT()
+    expired = pyjwt.encode(EXPIRED, KEY, algorithm="HS256")
+
+    def both(call: Any) -> None:
+        assert observe(call, ours) == observe(call, theirs)
+
+    def decode(obj: Any) -> Any:
+        return obj.decode(expired, KEY, algorithms=["HS256"])
+
+    both(decode)
+    for obj in (ours, theirs):
+        obj.options = {**obj.options, "verify_exp": False}
+    both(decode)
+    for obj, lib in ((ours, cyjwt), (theirs, pyjwt)):
+        obj._jws = lib.PyJWS(algorithms=["HS384"])
+    both(decode)
+    for obj in (ours, theirs):
+        obj._jws._algorithms = {}
+    both(decode)
+
+
+def test_header_typ_patched_on_the_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    def encode(lib: Any) -> Any:
+        return lib.encode({"sub": "s"}, KEY, algorithm="HS256")
+
+    assert observe(encode, cyjwt) == observe(encode, pyjwt)
+    for lib in (cyjwt, pyjwt):
+        monkeypatch.setattr(lib.PyJWS, "header_typ", "at+jwt")
+    assert observe(encode, cyjwt) == observe(encode, pyjwt)

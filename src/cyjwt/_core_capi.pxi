@@ -64,6 +64,20 @@ cdef extern from *:
     #endif
     }
 
+    /* The version (cyjwt_dict_version) of an instance's __dict__; 0 when
+       there is none to compare by. */
+    static unsigned long long cyjwt_instance_dict_version(PyObject *obj) {
+        PyObject *d = PyObject_GenericGetDict(obj, NULL);
+        unsigned long long version;
+        if (d == NULL) {
+            PyErr_Clear();
+            return 0;
+        }
+        version = cyjwt_dict_version(d);
+        Py_DECREF(d);
+        return version;
+    }
+
     /* How many attributes an instance's __dict__ holds; -1 with an error
        set when the object has no __dict__. */
     static Py_ssize_t cyjwt_instance_dict_size(PyObject *obj) {
@@ -83,6 +97,7 @@ cdef extern from *:
     bint CYJWT_FREE_THREADED
     unsigned long long cyjwt_type_version(object type)
     unsigned long long cyjwt_dict_version(object d)
+    unsigned long long cyjwt_instance_dict_version(object obj)
     dict cyjwt_new_dict(Py_ssize_t n)
     Py_ssize_t cyjwt_instance_dict_size(object obj) except -1
 

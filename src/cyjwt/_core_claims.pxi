@@ -323,7 +323,7 @@ def check_claims(jwt_obj, ClaimPolicy policy not None, dict payload not None):
     """Check *payload* against *policy* now, as *jwt_obj*._validate_claims
     would; False (nothing checked) when that method must run instead: a
     changed PyJWT, or a patched datetime (freezegun)."""
-    if not _plain_jwt(jwt_obj) or not _plain_world(True):
+    if _jwt_view(jwt_obj) is None or not _plain_world(True):
         return False
     _check_claims(payload, &policy.claims)
     return True

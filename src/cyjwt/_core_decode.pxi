@@ -150,12 +150,12 @@ cdef object _merged_options(object own, object given, bint *verify):
     return merged
 
 
-cdef inline bint _usable_call(object jwt_obj, object key) except -1:
-    """What every decode entry point checks first: a plain PyJWT, the
-    general path's modules as they were (_plain_world), and a key that is
-    not a PyJWK (it brings its own algorithm)."""
+cdef inline bint _usable_call(object key) except -1:
+    """What every decode entry point checks after the PyJWT (_jwt_view):
+    the general path's modules as they were (_plain_world), and a key that
+    is not a PyJWK (it brings its own algorithm)."""
     cdef type tk = type(key)
-    if not _plain_jwt(jwt_obj) or not _plain_world(True):
+    if not _plain_world(True):
         return False
     return tk is str or tk is bytes or not (tk is _PyJWK or isinstance(key, _PyJWK))
 
@@ -166,16 +166,17 @@ cpdef object jwt_decode(self, token, key, algorithms, options, audience, issuer,
     cdef _Claims claims
     cdef type ta = type(algorithms)
     cdef bint verify
-    if not _usable_call(self, key):
+    cdef _JwtView view = _jwt_view(self)
+    if view is None or not _usable_call(key):
         return None
-    merged = _merged_options(self.options, options, &verify)  # held: claims borrows from it
+    merged = _merged_options(view.options, options, &verify)  # held: claims borrows from it
     if merged is None:
         return None
     if verify and ((ta is not list and ta is not tuple) or not algorithms):
         return None  # the general path raises (or takes a str) as PyJWT does
     if _fill_claims(&claims, <dict>merged, audience, issuer, subject, leeway):
         return None
-    return _decode(self._jws, token, key, algorithms if verify else None, &claims, complete)
+    return _decode(view.registry, token, key, algorithms if verify else None, &claims, complete)
 
 
 def jwt_decode_policy(self, key, algorithms, ClaimPolicy policy not None, bint complete, fallback,
@@ -186,14 +187,15 @@ def jwt_decode_policy(self, key, algorithms, ClaimPolicy policy not None, bint c
     ``fallback(token, key, complete)``; *token* comes last so that a
     verifier can bind everything else once (functools.partial).
     """
-    if _usable_call(self, key):
-        result = _decode(self._jws, token, key, algorithms, &policy.claims, complete)
+    cdef _JwtView view = _jwt_view(self)
+    if view is not None and _usable_call(key):
+        result = _decode(view.registry, token, key, algorithms, &policy.claims, complete)
         if result is not None:
             return result
     return fallback(token, key, complete)
 
 
-cdef object _decode(object jws, object token, object key, object algorithms, _Claims *claims,
+cdef object _decode(object registry, object token, object key, object algorithms, _Claims *claims,
                     bint complete):
     """The token's claims (or all three parts): the signature verified with
     *key* against *algorithms*, or not at all when *algorithms* is None."""
@@ -215,7 +217,7 @@ cdef object _decode(object jws, object token, object key, object algorithms, _Cl
         _segment_fill(&sig_seg, <const uint8_t *>s + last + 1, n - last - 1, "crypto")
         if algorithms is None:  # options={"verify_signature": False}
             _check_kid(<dict>header, from_cache)
-        elif not _signature_holds(jws, s, last, <dict>header, from_cache, algorithms, key,
+        elif not _signature_holds(registry, s, last, <dict>header, from_cache, algorithms, key,
                                   &sig_seg):
             return None
         payload = _segment_to_json(&payload_seg, "payload", &refs)
@@ -248,7 +250,7 @@ cdef inline int _check_kid(dict header, bint from_cache) except -1:
     return 0
 
 
-cdef bint _signature_holds(object jws, const char *s, Py_ssize_t last, dict header,
+cdef bint _signature_holds(object registry, const char *s, Py_ssize_t last, dict header,
                            bint from_cache, object algorithms, object key,
                            _Segment *sig_seg) except -1:
     """PyJWS._verify_signature (with _validate_kid before it): raises what
@@ -268,7 +270,6 @@ cdef bint _signature_holds(object jws, const char *s, Py_ssize_t last, dict head
         raise InvalidAlgorithmError(ALG_NOT_ALLOWED)
     if type(alg) is not str:
         return False
-    registry = jws._algorithms
     if type(registry) is not dict:
         return False
     # An owned reference: the registry belongs to the caller's objects.

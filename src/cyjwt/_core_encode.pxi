@@ -97,13 +97,13 @@ cpdef object jwt_encode(self, payload, key, algorithm, headers, json_encoder, so
         algorithm = "HS256"
     elif type(algorithm) is not str:
         return None
-    if not _plain_jwt(self) or not _plain_world(False):
+    cdef _JwtView view = _jwt_view(self)
+    if view is None or not _plain_world(False):
         return None
-    jws = self._jws
-    typ = jws.header_typ
+    typ = view.header_typ
     if type(typ) is not str or typ != "JWT":
         return None
-    registry = jws._algorithms
+    registry = view.registry
     if type(registry) is not dict:
         return None
     alg_obj = (<dict>registry).get(algorithm)

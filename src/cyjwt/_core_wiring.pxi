@@ -97,12 +97,14 @@ def clear_caches():
     version.  Not to be called while other threads decode on a
     free-threaded build.
     """
+    global _LAST_VIEW
     _TYPE_OK.clear()
     memset(_TYPE_SLOTS, 0, sizeof(_TYPE_SLOTS))
     memset(_PLAIN_WORLD_VERSIONS, 0, sizeof(_PLAIN_WORLD_VERSIONS))
     for cache in _KEY_CACHES:
         cache.clear()
     _LAST_KEY[:] = [None] * 6
+    _LAST_VIEW = None
     _LAST_KEY_STATE[:] = [None] * 6
     _asym_clear()  # _core_asym.pxi's key caches
 
@@ -200,12 +202,53 @@ cdef inline bint _plain_instance(object obj, Py_ssize_t attrs) except -1:
     return cyjwt_instance_dict_size(obj) == attrs
 
 
-cdef bint _plain_jwt(object jwt_obj) except -1:
-    """A PyJWT whose class, instance and PyJWS behave as PyJWT's do."""
-    if not _type_ok(type(jwt_obj)) or not _plain_instance(jwt_obj, _JWT_ATTRS):
-        return False
+cdef class _JwtView:
+    """What the one-call paths read from a plain PyJWT and its PyJWS, as it
+    was at the versions of their __dict__s and of the PyJWS class."""
+    cdef object jwt
+    cdef object jws
+    cdef object options
+    cdef object registry  # the PyJWS's _algorithms
+    cdef object header_typ
+    cdef unsigned long long jwt_version, jws_version, jws_type_version
+
+
+# The view last made (GIL builds): a service decodes with one PyJWT.
+cdef _JwtView _LAST_VIEW = None
+
+
+cdef _JwtView _jwt_view(object jwt_obj):
+    """*jwt_obj*'s view when its class, instance and PyJWS behave as
+    PyJWT's do; None: the call is the general path's.  While neither
+    __dict__ nor the PyJWS class changed, the last view is still true."""
+    global _LAST_VIEW
+    cdef _JwtView view = _LAST_VIEW
+    cdef unsigned long long version
+    if not _type_ok(type(jwt_obj)):
+        return None
+    if view is not None and view.jwt is jwt_obj:
+        version = cyjwt_instance_dict_version(jwt_obj)
+        if (version != 0 and version == view.jwt_version and _type_ok(type(view.jws))
+                and cyjwt_type_version(type(view.jws)) == view.jws_type_version
+                and cyjwt_instance_dict_version(view.jws) == view.jws_version):
+            return view
+    if not _plain_instance(jwt_obj, _JWT_ATTRS):
+        return None
     jws = jwt_obj._jws
-    return _type_ok(type(jws)) and _plain_instance(jws, _JWS_ATTRS)
+    if not _type_ok(type(jws)) or not _plain_instance(jws, _JWS_ATTRS):
+        return None
+    view = _JwtView.__new__(_JwtView)
+    view.jwt = jwt_obj
+    view.jws = jws
+    view.options = jwt_obj.options
+    view.registry = jws._algorithms
+    view.header_typ = jws.header_typ
+    view.jwt_version = cyjwt_instance_dict_version(jwt_obj)
+    view.jws_version = cyjwt_instance_dict_version(jws)
+    view.jws_type_version = cyjwt_type_version(type(jws))
+    if not CYJWT_FREE_THREADED and view.jwt_version != 0 and view.jws_version != 0:
+        _LAST_VIEW = view
+    return view
 
 
 cdef int _algorithm_kind(object alg_obj) except -2:
