@@ -27,7 +27,7 @@ from cpython.object cimport Py_GT, Py_LE, PyObject, PyObject_RichCompareBool
 from cpython.sequence cimport PySequence_Contains
 from cpython.tuple cimport PyTuple_GET_ITEM
 from cpython.unicode cimport PyUnicode_DecodeUTF8
-from libc.stdint cimport uint8_t, uint16_t
+from libc.stdint cimport uint8_t, uint16_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.math cimport isinf, isnan
 from libc.string cimport memcmp, memcpy, memset

@@ -53,6 +53,22 @@ cdef extern from *:
     #endif
     }
 
+    /* Eight bytes read as a big-endian number, from any alignment. */
+    static inline uint64_t cyjwt_load_be64(const uint8_t *p) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+    #if defined(__GNUC__) || defined(__clang__)
+    #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        w = __builtin_bswap64(w);
+    #endif
+    #else
+        w = ((uint64_t)p[0] << 56) | ((uint64_t)p[1] << 48) | ((uint64_t)p[2] << 40)
+            | ((uint64_t)p[3] << 32) | ((uint64_t)p[4] << 24) | ((uint64_t)p[5] << 16)
+            | ((uint64_t)p[6] << 8) | (uint64_t)p[7];
+    #endif
+        return w;
+    }
+
     /* A dict with room for n items without resizing (claims sets hold about
        ten); the private call exists on CPython 3.9-3.13, a plain dict after. */
     static PyObject *cyjwt_new_dict(Py_ssize_t n) {
@@ -98,6 +114,7 @@ cdef extern from *:
     unsigned long long cyjwt_type_version(object type)
     unsigned long long cyjwt_dict_version(object d)
     unsigned long long cyjwt_instance_dict_version(object obj)
+    uint64_t cyjwt_load_be64(const uint8_t *p) noexcept nogil
     dict cyjwt_new_dict(Py_ssize_t n)
     Py_ssize_t cyjwt_instance_dict_size(object obj) except -1
 

@@ -38,6 +38,14 @@ cdef inline int _put(_Buf *b, const char *s, Py_ssize_t n) except -1:
     return 0
 
 
+cdef inline int _put_char(_Buf *b, char c) except -1:
+    if b.size >= b.cap:
+        _reserve(b, 1)
+    b.data[b.size] = c
+    b.size += 1
+    return 0
+
+
 cdef const char *_HEX = b"0123456789abcdef"
 
 
@@ -146,7 +154,7 @@ cdef int _write_key(_Buf *b, str key) except -1:
         return _put(b, slot.text, slot.size)
     start = b.size
     _write_str(b, key)
-    _put(b, ":", 1)
+    _put_char(b, b':')
     if CYJWT_FREE_THREADED or b.size - start > MAX_WRITTEN_KEY + 3:
         return 0
     Py_INCREF(key)
@@ -222,14 +230,14 @@ cdef int _write(_Buf *b, object obj, int depth) except -1:
     if t is dict:
         return _write_dict(b, <dict>obj, depth, False)
     if t is list or t is tuple:
-        _put(b, "[", 1)
+        _put_char(b, b'[')
         n = len(obj)
         for i in range(n):
             if i:
-                _put(b, ",", 1)
+                _put_char(b, b',')
             if _write(b, obj[i], depth + 1):
                 return 1
-        return _put(b, "]", 1)
+        return _put_char(b, b']')
     return 1
 
 
@@ -237,23 +245,27 @@ cdef int _write_dict(_Buf *b, dict obj, int depth, bint claims) except -1:
     """Append *obj*; 1 means "give up".  For a claims set (*claims*), also
     give up on an ``iss`` that is not a str: PyJWT.encode refuses it."""
     cdef bint first = True
-    _put(b, "{", 1)
+    _put_char(b, b'{')
     for key, value in obj.items():
         if type(key) is not str:
             return 1
         if claims and type(value) is not str and _is_iss(<str>key):
             return 1
         if not first:
-            _put(b, ",", 1)
+            _put_char(b, b',')
         first = False
         _write_key(b, <str>key)
         if _write(b, value, depth + 1):
             return 1
-    return _put(b, "}", 1)
+    return _put_char(b, b'}')
 
 
 cdef inline bint _is_iss(str key) noexcept:
-    return PyUnicode_GET_LENGTH(key) == 3 and (key is "iss" or key == "iss")
+    cdef const char *k
+    if PyUnicode_GET_LENGTH(key) != 3 or not PyUnicode_IS_ASCII(key):
+        return False
+    k = <const char *>PyUnicode_DATA(key)
+    return k[0] == b'i' and k[1] == b's' and k[2] == b's'
 
 
 cdef bytes _dumps_or_none(object obj, bint claims=False):
