@@ -81,8 +81,14 @@ cdef extern from *:
     }
 
     /* The version (cyjwt_dict_version) of an instance's __dict__; 0 when
-       there is none to compare by. */
+       there is none to compare by.  Not on 3.13+: there a __dict__ taken
+       from an instance shares its inline values, and setting an attribute
+       may change them without changing the dict's version. */
     static unsigned long long cyjwt_instance_dict_version(PyObject *obj) {
+    #if PY_VERSION_HEX >= 0x030D0000
+        (void)obj;
+        return 0;
+    #else
         PyObject *d = PyObject_GenericGetDict(obj, NULL);
         unsigned long long version;
         if (d == NULL) {
@@ -92,6 +98,7 @@ cdef extern from *:
         version = cyjwt_dict_version(d);
         Py_DECREF(d);
         return version;
+    #endif
     }
 
     /* How many attributes an instance's __dict__ holds; -1 with an error

@@ -167,16 +167,20 @@ cpdef object jwt_decode(self, token, key, algorithms, options, audience, issuer,
     cdef type ta = type(algorithms)
     cdef bint verify
     cdef _JwtView view = _jwt_view(self)
-    if view is None or not _usable_call(key):
+    if view is None:
         return None
-    merged = _merged_options(view.options, options, &verify)  # held: claims borrows from it
+    own_options = view.options  # copied out first (see _SCRATCH_VIEW)
+    registry = view.registry
+    if not _usable_call(key):
+        return None
+    merged = _merged_options(own_options, options, &verify)  # held: claims borrows from it
     if merged is None:
         return None
     if verify and ((ta is not list and ta is not tuple) or not algorithms):
         return None  # the general path raises (or takes a str) as PyJWT does
     if _fill_claims(&claims, <dict>merged, audience, issuer, subject, leeway):
         return None
-    return _decode(view.registry, token, key, algorithms if verify else None, &claims, complete)
+    return _decode(registry, token, key, algorithms if verify else None, &claims, complete)
 
 
 def jwt_decode_policy(self, key, algorithms, ClaimPolicy policy not None, bint complete, fallback,
@@ -188,8 +192,9 @@ def jwt_decode_policy(self, key, algorithms, ClaimPolicy policy not None, bint c
     verifier can bind everything else once (functools.partial).
     """
     cdef _JwtView view = _jwt_view(self)
+    registry = None if view is None else view.registry
     if view is not None and _usable_call(key):
-        result = _decode(view.registry, token, key, algorithms, &policy.claims, complete)
+        result = _decode(registry, token, key, algorithms, &policy.claims, complete)
         if result is not None:
             return result
     return fallback(token, key, complete)

@@ -98,12 +98,12 @@ cpdef object jwt_encode(self, payload, key, algorithm, headers, json_encoder, so
     elif type(algorithm) is not str:
         return None
     cdef _JwtView view = _jwt_view(self)
-    if view is None or not _plain_world(False):
+    if view is None:
         return None
-    typ = view.header_typ
-    if type(typ) is not str or typ != "JWT":
-        return None
+    typ = view.header_typ  # copied out first (see _SCRATCH_VIEW)
     registry = view.registry
+    if not _plain_world(False) or type(typ) is not str or typ != "JWT":
+        return None
     if type(registry) is not dict:
         return None
     alg_obj = (<dict>registry).get(algorithm)

@@ -176,6 +176,21 @@ cdef object _unescape(const uint8_t *p, Py_ssize_t n):
         return None
 
 
+# What a byte is inside a JSON string: STR_PLAIN (printable ASCII other
+# than the quote and the backslash) or anything that needs a closer look.
+DEF STR_PLAIN = 0
+cdef uint8_t _STRING_BYTE[256]
+
+
+cdef void _init_string_bytes() noexcept:
+    cdef int c
+    for c in range(256):
+        _STRING_BYTE[c] = STR_PLAIN if 32 <= c < 128 and c != 34 and c != 92 else 1
+
+
+_init_string_bytes()
+
+
 cdef object _read_string(_Reader *r):
     """Read a string whose opening quote is at r.i; None on giving up."""
     cdef Py_ssize_t start = r.i + 1
@@ -185,6 +200,9 @@ cdef object _read_string(_Reader *r):
     cdef uint8_t c
     while j < r.n:
         c = r.s[j]
+        if _STRING_BYTE[c] == STR_PLAIN:
+            j += 1
+            continue
         if c == 34:
             break
         if c == 92:
@@ -193,8 +211,7 @@ cdef object _read_string(_Reader *r):
             continue
         if c < 32:
             return None
-        if c >= 128:
-            ascii_only = False
+        ascii_only = False  # c >= 128
         j += 1
     if j >= r.n:
         return None
@@ -216,12 +233,13 @@ cdef object _read_key(_Reader *r):
     cdef uint8_t c
     while j < r.n:
         c = r.s[j]
-        if c == 34:
+        if _STRING_BYTE[c] == STR_PLAIN:
+            j += 1
+        elif c == 34:
             r.i = j + 1
             return _object_key(r.s + start, j - start)
-        if c == 92 or c < 32 or c >= 128:
+        else:
             return _read_string(r)
-        j += 1
     return None
 
 

@@ -215,6 +215,9 @@ cdef class _JwtView:
 
 # The view last made (GIL builds): a service decodes with one PyJWT.
 cdef _JwtView _LAST_VIEW = None
+# Where nothing can be remembered (no __dict__ versions), one view is
+# refilled instead of made anew (GIL builds).
+cdef _JwtView _SCRATCH_VIEW = None if CYJWT_FREE_THREADED else _JwtView.__new__(_JwtView)
 
 
 cdef _JwtView _jwt_view(object jwt_obj):
@@ -223,7 +226,7 @@ cdef _JwtView _jwt_view(object jwt_obj):
     __dict__ nor the PyJWS class changed, the last view is still true."""
     global _LAST_VIEW
     cdef _JwtView view = _LAST_VIEW
-    cdef unsigned long long version
+    cdef unsigned long long version, jwt_version, jws_version
     if not _type_ok(type(jwt_obj)):
         return None
     if view is not None and view.jwt is jwt_obj:
@@ -237,16 +240,23 @@ cdef _JwtView _jwt_view(object jwt_obj):
     jws = jwt_obj._jws
     if not _type_ok(type(jws)) or not _plain_instance(jws, _JWS_ATTRS):
         return None
-    view = _JwtView.__new__(_JwtView)
+    jwt_version = cyjwt_instance_dict_version(jwt_obj)
+    jws_version = cyjwt_instance_dict_version(jws)
+    if CYJWT_FREE_THREADED or (jwt_version != 0 and jws_version != 0):
+        view = _JwtView.__new__(_JwtView)
+    else:
+        # Nothing can be remembered (3.13+): one view is refilled on every
+        # call; callers copy the fields out at once, before other code runs.
+        view = _SCRATCH_VIEW
     view.jwt = jwt_obj
     view.jws = jws
     view.options = jwt_obj.options
     view.registry = jws._algorithms
     view.header_typ = jws.header_typ
-    view.jwt_version = cyjwt_instance_dict_version(jwt_obj)
-    view.jws_version = cyjwt_instance_dict_version(jws)
+    view.jwt_version = jwt_version
+    view.jws_version = jws_version
     view.jws_type_version = cyjwt_type_version(type(jws))
-    if not CYJWT_FREE_THREADED and view.jwt_version != 0 and view.jws_version != 0:
+    if not CYJWT_FREE_THREADED and view is not _SCRATCH_VIEW:
         _LAST_VIEW = view
     return view
 
