@@ -69,6 +69,20 @@ cdef extern from *:
         return w;
     }
 
+    /* Eight bytes written as a big-endian number, at any alignment. */
+    static inline void cyjwt_store_be64(uint8_t *p, uint64_t w) {
+    #if (defined(__GNUC__) || defined(__clang__)) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        w = __builtin_bswap64(w);
+        memcpy(p, &w, 8);
+    #else
+        int k;
+        for (k = 7; k >= 0; k--) {
+            p[k] = (uint8_t)w;
+            w >>= 8;
+        }
+    #endif
+    }
+
     /* A dict with room for n items without resizing (claims sets hold about
        ten); the private call exists on CPython 3.9-3.13, a plain dict after. */
     static PyObject *cyjwt_new_dict(Py_ssize_t n) {
@@ -122,6 +136,7 @@ cdef extern from *:
     unsigned long long cyjwt_dict_version(object d)
     unsigned long long cyjwt_instance_dict_version(object obj)
     uint64_t cyjwt_load_be64(const uint8_t *p) noexcept nogil
+    void cyjwt_store_be64(uint8_t *p, uint64_t w) noexcept nogil
     dict cyjwt_new_dict(Py_ssize_t n)
     Py_ssize_t cyjwt_instance_dict_size(object obj) except -1
 
