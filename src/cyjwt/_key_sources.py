@@ -82,7 +82,9 @@ def jwk_key_object(jwk: PyJWK, alg: Any, registry: Mapping[str, Any]) -> Any:
         return None
     algorithm = jwk.Algorithm
     registered = registry.get(alg)
-    if type(registered) is not type(algorithm) or vars(registered) != vars(algorithm):
+    if type(registered) is not type(algorithm) or (
+        registered is not algorithm and registered.__dict__ != algorithm.__dict__
+    ):
         return None
     return key
 
@@ -116,6 +118,15 @@ def _async_only_error() -> TypeError:
 class _Source:
     is_async = False
     needs_header = True
+    #: Whether :meth:`kid_lookup` answers (the verifier then remembers the
+    #: header segments it read, see JWTVerifier._header).
+    pure_kid_lookup = False
+
+    def kid_lookup(self, kid: str) -> Any:
+        """The key for *kid* when finding it runs no I/O, no caller code
+        and raises nothing: what :meth:`resolve` gives for a header with
+        that ``kid``.  ``None``: ask :meth:`resolve`."""
+        return None
 
     def resolve(self, header: dict[str, Any], algorithms: Any) -> list[Any]:
         raise NotImplementedError
@@ -177,8 +188,13 @@ def _index_current(index: SetIndex | None, entry: CachedToken) -> bool | None:
 
 
 class _StaticSet(_Source):
+    pure_kid_lookup = True
+
     def __init__(self, jwk_set: PyJWKSet) -> None:
         self.index = SetIndex(jwk_set)
+
+    def kid_lookup(self, kid: str) -> Any:
+        return self.index.by_kid.get(kid)
 
     def resolve(self, header: dict[str, Any], algorithms: Any) -> list[Any]:
         return _from_index(self.index, header, algorithms)
@@ -246,7 +262,16 @@ class _ClientSource(_Source):
     def __init__(self, client: PyJWKClient | AsyncPyJWKClient) -> None:
         self.client = client
         self.is_async = isinstance(client, AsyncPyJWKClient)
+        self.pure_kid_lookup = not self.is_async
         self._index: SetIndex | None = None
+
+    def kid_lookup(self, kid: str) -> Any:
+        # While the client's set is fresh (else the client decides).  A
+        # due refresh_ahead download starts here as it would in resolve.
+        index = self._fresh_index()
+        if index is None:
+            return None
+        return index.by_kid.get(kid)
 
     def _fresh_index(self) -> SetIndex | None:
         jwk_set = self.client._fresh_jwk_set()

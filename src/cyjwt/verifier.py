@@ -31,7 +31,13 @@ from ._key_sources import (
     _SingleKey,
     jwk_key_object,
 )
-from ._token_cache import CachedToken, TokenCache, _fresh_json
+from ._token_cache import (
+    MAX_CACHED_TOKEN_LENGTH,
+    CachedToken,
+    PendingToken,
+    TokenCache,
+    _fresh_json,
+)
 from .api_jwk import PyJWK
 from .api_jwt import _jwt_global_obj
 from .exceptions import (
@@ -41,13 +47,13 @@ from .exceptions import (
     InvalidSignatureError,
 )
 
-__all__ = ["DEFAULT_CACHE_SIZE", "JWTVerifier"]
+__all__ = ["DEFAULT_CACHE_SIZE", "MAX_CACHED_TOKEN_LENGTH", "JWTVerifier"]
 
 #: Default number of verified tokens remembered (see :class:`JWTVerifier`).
 DEFAULT_CACHE_SIZE = 1024
-#: Tokens longer than this are verified every time, never cached, so the
-#: cache's memory stays bounded by about ``cache_size * 2 * 8 KiB``.
-MAX_CACHED_TOKEN_LENGTH = 8192
+#: At most this many header segments are remembered per verifier (see
+#: JWTVerifier._header); a full table is emptied.
+_MAX_HEADERS = 64
 
 #: Whether HS* tokens go into the cache.  The compiled core verifies an
 #: HMAC token (claims included) faster than a cache hit is served (its
@@ -155,6 +161,11 @@ class JWTVerifier:
         # (alg, id(key)) -> (key, cacheable): keys below the recommended
         # length warn on every decode, so their tokens are not cached.
         self._key_ok: dict[tuple[str, int], tuple[Any, bool]] = {}
+        # Header segment -> the header get_unverified_header gave for it,
+        # for sources that look a kid up without side effects (see _header).
+        self._headers: dict[Any, dict[str, Any]] | None = (
+            {} if self._source.pure_kid_lookup else None
+        )
         # The claim arguments, read once by the core (None: arguments the
         # core leaves to the general path, which then runs every time).
         # The three come from the same core, whichever is in use now.
@@ -164,33 +175,107 @@ class JWTVerifier:
         self._core_decode = _core.jwt_decode_policy
         self._core_check = _core.check_claims
         if (
-            type(self) is JWTVerifier  # a subclass's own decode() must run
+            type(self) is JWTVerifier  # a subclass's own methods must run
             and self._policy is not None
-            and not self._lookup
-            and isinstance(self._source, _SingleKey)
+            and not self._source.is_async
         ):
-            # Nothing to resolve and nothing to remember: decode() is the
-            # core's call itself, everything but the token bound here (an
-            # instance attribute in front of the method, same behaviour).
+            # decode() and decode_complete() bound once, as instance
+            # attributes in front of the methods (same behaviour, fewer
+            # frames): see _bind.
+            self._bind()
+
+    def _bind(self) -> None:
+        """Bind :meth:`decode` and :meth:`decode_complete` for this
+        verifier's source, cache and policy.
+
+        With one key and nothing to remember (HS* on the compiled core),
+        ``decode`` is the core's call itself, everything but the token bound
+        (a :func:`functools.partial`).  Otherwise it is a closure that does
+        what :meth:`_run` does, with the common steps inline: the cache
+        lookup (one dictionary read), a hit (the claims checked by the
+        core), the decode and the store of a first-seen token.
+        """
+        if not self._lookup and isinstance(self._source, _SingleKey):
             key = self._source.key
+            bound = (_jwt_global_obj, key, self._algorithms, self._policy)
             self.decode = functools.partial(  # type: ignore[method-assign]
-                self._core_decode,
-                _jwt_global_obj,
-                key,
-                self._algorithms,
-                self._policy,
-                False,
-                self._general_decode,
+                self._core_decode, *bound, False, self._general_decode
             )
             self.decode_complete = functools.partial(  # type: ignore[method-assign]
-                self._core_decode,
-                _jwt_global_obj,
-                key,
-                self._algorithms,
-                self._policy,
-                True,
-                self._general_decode,
+                self._core_decode, *bound, True, self._general_decode
             )
+            return
+        self.decode = self._bound_run(False)  # type: ignore[method-assign, assignment]
+        self.decode_complete = self._bound_run(True)  # type: ignore[method-assign, assignment]
+
+    def _bound_run(self, complete: bool) -> Callable[[Any], dict[str, Any]]:
+        """:meth:`_run` for one value of *complete*, as a closure over what
+        it reads (see :meth:`_bind`)."""
+        source = self._source
+        cache = self._cache if self._lookup else None
+        # Entries are read as Any here: the closure tells the two kinds
+        # apart by type (PendingToken, CachedToken).
+        entries_get: Callable[[Any], Any] | None = None if cache is None else cache._entries.get
+        remember = None if cache is None else cache.remember
+        discard = None if cache is None else cache.discard
+        single = isinstance(source, _SingleKey)
+        single_key = source.key if isinstance(source, _SingleKey) else None
+        current = source.current
+        core_decode = self._core_decode
+        core_check = self._core_check
+        policy = self._policy
+        algorithms = self._algorithms
+        jwt_obj = _jwt_global_obj
+        general = self._general_decode
+        json_loads = _core.json_loads
+        complete_entry = self._complete_entry
+        general_claims = self._general_claims
+        header_of = self._header
+        decode_keys = self._decode_keys
+
+        def run(token: Any) -> dict[str, Any]:
+            store = False
+            cls = type(token)
+            if entries_get is not None and (cls is str or cls is bytes):
+                entry = entries_get(token)
+                if entry is None:
+                    store = True
+                elif time.time() >= entry.expires:
+                    discard(token, entry)  # type: ignore[misc]  # set with entries_get
+                    store = True
+                else:
+                    if type(entry) is PendingToken:
+                        entry = complete_entry(token, entry)
+                    if not entry.refused:
+                        key_current = entry.key is single_key if single else current(entry)
+                        if key_current:
+                            entry.used = True
+                            payload: dict[str, Any] = json_loads(entry.payload_json)
+                            if not core_check(jwt_obj, policy, payload):
+                                general_claims(payload)
+                            if complete:
+                                return {
+                                    "payload": payload,
+                                    "header": json_loads(entry.header_json),
+                                    "signature": entry.signature,
+                                }
+                            return payload
+                        if key_current is False:
+                            discard(token, entry)  # type: ignore[misc]  # set with entries_get
+                        store = True
+            if single:
+                decoded: dict[str, Any] = core_decode(
+                    jwt_obj, single_key, algorithms, policy, complete, general, token
+                )
+                if store:
+                    payload = decoded["payload"] if complete else decoded
+                    remember(token, single_key, payload)  # type: ignore[misc]  # as discard
+                return decoded
+            header, keys = header_of(token)
+            result: dict[str, Any] = decode_keys(token, keys, complete, store, header.get("alg"))
+            return result
+
+        return run
 
     # -- the two seams -----------------------------------------------------
 
@@ -250,6 +335,10 @@ class JWTVerifier:
         checks (and errors) of a full decode, against the current time."""
         if self._policy is not None and self._core_check(_CLAIMS, self._policy, payload):
             return
+        self._general_claims(payload)
+
+    def _general_claims(self, payload: dict[str, Any]) -> None:
+        """PyJWT's own claim checks, for what the core declines."""
         _CLAIMS._validate_claims(
             payload,
             self._merged_options,
@@ -289,6 +378,7 @@ class JWTVerifier:
     # -- internals ---------------------------------------------------------
 
     def _cached(self, token: Any) -> CachedToken | None:
+        """*token*'s live entry (complete, or refused), or ``None``."""
         cache = self._cache
         if cache is None or type(token) not in (str, bytes):
             return None
@@ -298,8 +388,9 @@ class JWTVerifier:
         if time.time() >= entry.expires:
             cache.discard(token, entry)
             return None
-        if entry.header_json is None and not entry.refused:
-            self._complete_entry(token, entry)
+        if type(entry) is PendingToken:
+            return self._complete_entry(token, entry)
+        assert type(entry) is CachedToken
         return entry
 
     def _hit(self, token: Any, entry: CachedToken, current: bool | None, complete: bool) -> Any:
@@ -309,6 +400,7 @@ class JWTVerifier:
             if current is False and self._cache is not None:
                 self._cache.discard(token, entry)
             return None
+        entry.used = True
         payload = _fresh_json(entry.payload_json)
         self._check_claims(payload)
         if complete:
@@ -339,12 +431,44 @@ class JWTVerifier:
             if remember:
                 self._remember(token, source.key, decoded["payload"] if complete else decoded)
             return decoded
-        if source.needs_header:
-            header = api_jws.get_unverified_header(token)
-            keys = source.resolve(header, self._algorithms)
-            return self._decode_keys(token, keys, complete, remember, header.get("alg"))
-        keys = source.resolve({}, self._algorithms)
-        return self._decode_keys(token, keys, complete, remember)
+        header, keys = self._header(token)
+        return self._decode_keys(token, keys, complete, remember, header.get("alg"))
+
+    def _header(self, token: Any) -> tuple[dict[str, Any], list[Any]]:
+        """The token's header (``{}`` when the source needs none) and the
+        keys to try for it, resolved synchronously.
+
+        The header is read before any key is resolved, so that a malformed
+        token fails as :func:`cyjwt.get_unverified_header` makes it fail,
+        before the source is consulted.  With a source that looks a ``kid``
+        up without side effects or errors (a JWK Set, a client's fresh
+        set), a header segment read before is not read again: its header
+        is remembered, and when its ``kid`` is found, reading the rest of
+        the token is left to the decode, which reads it first and raises
+        the same errors in the same order.
+        """
+        source = self._source
+        if not source.needs_header:
+            return {}, source.resolve({}, self._algorithms)
+        headers = self._headers
+        segment: Any = None
+        if headers is not None:
+            cls = type(token)
+            if cls is str or cls is bytes:
+                end = token.find("." if cls is str else b".")
+                if end > 0:
+                    segment = token[:end]
+                    header = headers.get(segment)
+                    if header is not None:
+                        key = source.kid_lookup(header["kid"])
+                        if key is not None:
+                            return header, [key]
+        header = api_jws.get_unverified_header(token)
+        if segment is not None and type(header.get("kid")) is str:
+            if len(headers) >= _MAX_HEADERS:  # type: ignore[arg-type]
+                headers.clear()  # type: ignore[union-attr]
+            headers[segment] = header  # type: ignore[index]
+        return header, source.resolve(header, self._algorithms)
 
     async def _run_async(self, token: Any, complete: bool) -> Any:
         source = self._source
@@ -398,21 +522,17 @@ class JWTVerifier:
         entry waits for the first repeat (:meth:`_complete_entry`).
         """
         assert self._cache is not None
-        if type(token) not in (str, bytes) or len(token) > MAX_CACHED_TOKEN_LENGTH:
-            return
-        expires: float = float("inf")
-        if "exp" in payload:
-            try:
-                expires = int(payload["exp"])
-            except (TypeError, ValueError, OverflowError):
-                return
-        self._cache.put(token, CachedToken(key, expires))
+        if type(token) is str or type(token) is bytes:
+            self._cache.remember(token, key, payload)
 
-    def _complete_entry(self, token: str | bytes, entry: CachedToken) -> None:
-        """Fill in *entry* from the token's own segments (they verified, so
-        they decode), or mark it refused: an HS* token where those are not
-        cached, a key below the recommended length (the entry then stays,
-        so the token is not stored again on every call)."""
+    def _complete_entry(self, token: str | bytes, pending: PendingToken) -> CachedToken:
+        """The complete entry for *pending*, from the token's own segments
+        (they verified, so they decode), or a refused one: an HS* token
+        where those are not cached, a key below the recommended length (the
+        entry then stays, so the token is not stored again on every call).
+        It takes *pending*'s place in the cache."""
+        key = pending.key
+        entry: CachedToken | None = None
         try:
             raw = token.encode("utf-8") if isinstance(token, str) else token
             head, body, signature = raw.split(b".")
@@ -420,18 +540,25 @@ class JWTVerifier:
             header = _core.json_loads(header_json)
             alg = header.get("alg")
         except Exception:  # pragma: no cover - it verified, so it decodes
-            entry.refused = True
-            return
-        if (not self._cache_hmac and isinstance(alg, str) and alg.startswith("HS")) or (
-            not self._key_cacheable(alg, entry.key)
-        ):
-            entry.refused = True
-            return
-        entry.kid = header.get("kid")
-        entry.has_kid = "kid" in header
-        entry.payload_json = _core.b64url_decode_segment(body, "payload")
-        entry.signature = _core.b64url_decode_segment(signature, "crypto")
-        entry.header_json = header_json  # last: marks the entry complete
+            entry = CachedToken(key, pending.expires, refused=True)
+        if entry is None:
+            if (not self._cache_hmac and isinstance(alg, str) and alg.startswith("HS")) or (
+                not self._key_cacheable(alg, key)
+            ):
+                entry = CachedToken(key, pending.expires, refused=True)
+            else:
+                entry = CachedToken(
+                    key,
+                    pending.expires,
+                    kid=header.get("kid"),
+                    has_kid="kid" in header,
+                    header_json=header_json,
+                    payload_json=_core.b64url_decode_segment(body, "payload"),
+                    signature=_core.b64url_decode_segment(signature, "crypto"),
+                )
+        if self._cache is not None:
+            self._cache.replace(token, pending, entry)
+        return entry
 
     def _key_cacheable(self, alg: Any, key: Any) -> bool:
         """False for keys below the recommended length (PyJWT warns about
