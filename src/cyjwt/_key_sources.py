@@ -192,9 +192,8 @@ class _StaticSet(_Source):
 
     def __init__(self, jwk_set: PyJWKSet) -> None:
         self.index = SetIndex(jwk_set)
-
-    def kid_lookup(self, kid: str) -> Any:
-        return self.index.by_kid.get(kid)
+        # The index never changes: kid_lookup is its dictionary's get.
+        self.kid_lookup = self.index.by_kid.get  # type: ignore[method-assign, assignment]
 
     def resolve(self, header: dict[str, Any], algorithms: Any) -> list[Any]:
         return _from_index(self.index, header, algorithms)

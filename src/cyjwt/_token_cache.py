@@ -3,21 +3,22 @@
 A bounded map from the exact token (``str`` or ``bytes``, never a subclass)
 to what its verification established.  A first-seen token costs one
 dictionary lookup (the miss) and, once verified, a :class:`PendingToken`
-(the key object and the ``exp`` deadline) stored with one dictionary and
-one deque operation.  Most tokens are never seen again; on its first repeat
+(the key object and the ``exp`` deadline, made without a Python-level
+``__init__``) stored with one dictionary write.  Most tokens are never seen again; on its first repeat
 a token's entry becomes a :class:`CachedToken`, decoded once from the
 token's own segments (the header's ``kid``, the header and payload JSON,
 the signature).
 
-**Bound and eviction.** At most *maxsize* entries.  The insertion order is
-kept in a deque beside the dictionary; when it holds more than *maxsize*
-tokens the oldest goes, unless its entry was used since it was last looked
-at (a "second chance", the CLOCK approximation of LRU): tokens in use stay,
-tokens seen once leave in the order they came, and a hit costs no
-bookkeeping beyond setting one flag.
+**Bound and eviction.** At most *maxsize* entries, in a plain dictionary,
+which keeps them in insertion order.  When a store goes over the bound,
+the oldest entries are looked at, a small batch at a time: one used since
+it was last looked at moves to the back with its flag cleared (a "second
+chance", the CLOCK approximation of LRU), any other is dropped.  Tokens in
+use stay, tokens seen once leave in the order they came, a hit costs no
+bookkeeping beyond setting one flag, and most stores evict nothing.
 
-**Threads.** Every single operation on the dictionary or the deque is
-atomic under the GIL, and keys are exact ``str``/``bytes`` (no Python-level
+**Threads.** Every single operation on the dictionary (and the copy of its
+oldest keys, a C loop) is atomic under the GIL, and keys are exact ``str``/``bytes`` (no Python-level
 ``__eq__``/``__hash__`` runs inside them), so on GIL builds no lock is
 taken.  Races between threads can only drop an entry early or store one
 that a later call replaces; every entry was verified with the key it holds,
@@ -34,12 +35,20 @@ from __future__ import annotations
 
 import sysconfig
 import threading
-from collections import deque
+from itertools import islice
 from typing import Any, Union
 
 from . import _core
 
-__all__ = ["FREE_THREADED", "MAX_CACHED_TOKEN_LENGTH", "CachedToken", "PendingToken", "TokenCache"]
+__all__ = [
+    "FREE_THREADED",
+    "MAX_CACHED_TOKEN_LENGTH",
+    "CachedToken",
+    "PendingToken",
+    "TokenCache",
+    "fresh_payload",
+    "payload_template",
+]
 
 Token = Union[str, bytes]
 
@@ -80,11 +89,13 @@ class CachedToken:
     on every call)."""
 
     __slots__ = (
+        "copies",
         "expires",
         "has_kid",
         "header_json",
         "key",
         "kid",
+        "payload",
         "payload_json",
         "refused",
         "signature",
@@ -111,6 +122,13 @@ class CachedToken:
         self.kid = kid
         self.has_kid = has_kid
         self.payload_json = payload_json
+        #: The payload parsed once, never handed out, and the names of its
+        #: members to copy (see payload_template); ``None``: parse
+        #: ``payload_json`` on every hit.
+        self.payload: dict[str, Any] | None = None
+        self.copies: tuple[str, ...] = ()
+        if payload_json:
+            self.payload, self.copies = payload_template(payload_json)
         self.signature = signature
         self.header_json = header_json
         #: Set when the token must always be verified in full.
@@ -129,10 +147,10 @@ class TokenCache:
         if maxsize < 1:
             raise ValueError("a TokenCache holds at least one entry")
         self.maxsize = maxsize
+        #: How many entries one eviction looks at (see _evict).
+        self.batch = max(1, maxsize // 32)
+        # In insertion order (a dict keeps it): the oldest come first.
         self._entries: dict[Token, Entry] = {}
-        # Insertion order; a token may appear twice (stored again after
-        # being dropped), which only makes its entry leave earlier.
-        self._order: deque[Token] = deque()
         self._lock: threading.Lock | None = threading.Lock() if FREE_THREADED else None
 
     def get(self, token: Token) -> Entry | None:
@@ -163,30 +181,26 @@ class TokenCache:
         if self._lock is not None:
             self.put(token, entry)
             return
-        # _put, inline: this runs for every first-seen token.
-        self._entries[token] = entry
-        order = self._order
-        order.append(token)
-        if len(order) > self.maxsize:
+        # put(), inline: this runs for every first-seen token.
+        entries = self._entries
+        entries[token] = entry
+        if len(entries) > self.maxsize:
             self._evict()
 
     def put(self, token: Token, entry: Entry) -> None:
         """Store *entry* for *token*, evicting beyond the bound."""
         if self._lock is not None:
             with self._lock:
-                self._put(token, entry)
+                self._entries[token] = entry
+                if len(self._entries) > self.maxsize:
+                    self._evict()
             return
-        self._put(token, entry)
-
-    def _put(self, token: Token, entry: Entry) -> None:
-        order = self._order
         self._entries[token] = entry
-        order.append(token)
-        if len(order) > self.maxsize:
+        if len(self._entries) > self.maxsize:
             self._evict()
 
     def replace(self, token: Token, old: Entry, new: Entry) -> None:
-        """Put *new* in the place of *old* (same position in the order) if
+        """Put *new* in the place of *old* (the same place in the order) if
         *old* is still *token*'s entry."""
         if self._lock is not None:
             with self._lock:
@@ -197,26 +211,23 @@ class TokenCache:
             self._entries[token] = new
 
     def _evict(self) -> None:
-        """Drop the oldest entries until the bound holds; one that was used
-        since it was last looked at is kept, its flag cleared, and goes to
-        the back (each turn drops an entry or clears a flag, so this ends)."""
+        """Bring the cache back under its bound, looking at the oldest
+        entries, :attr:`batch` at a time (so most stores evict nothing): an
+        entry used since it was last looked at has its flag cleared and
+        moves to the back (its second chance), any other is dropped.  Each
+        pass drops an entry or clears a flag, so this ends."""
         entries = self._entries
-        order = self._order
-        while len(order) > self.maxsize:
-            try:
-                oldest = order.popleft()
-            except IndexError:  # pragma: no cover - emptied by another thread
-                return
-            entry = entries.get(oldest)
-            if entry is not None and entry.used:
-                entry.used = False  # only a CachedToken is ever used
-                order.append(oldest)
-            else:
-                entries.pop(oldest, None)
+        while len(entries) > self.maxsize:
+            # Copied out first (a C loop: no other thread runs meanwhile on
+            # GIL builds): the dictionary changes below.
+            for token in list(islice(entries, self.batch)):
+                entry = entries.pop(token, None)
+                if entry is not None and entry.used:
+                    entry.used = False  # only a CachedToken is ever used
+                    entries[token] = entry  # to the back
 
     def discard(self, token: Token, entry: Entry) -> None:
-        """Drop *token*'s entry if it is still *entry* (its place in the
-        order is reclaimed by the eviction)."""
+        """Drop *token*'s entry if it is still *entry*."""
         if self._lock is not None:
             with self._lock:
                 if self._entries.get(token) is entry:
@@ -229,13 +240,50 @@ class TokenCache:
         if self._lock is not None:
             with self._lock:
                 self._entries.clear()
-                self._order.clear()
             return
         self._entries.clear()
-        self._order.clear()
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def payload_template(data: bytes) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
+    """``(template, names)`` for a payload's JSON *data*: the parsed payload,
+    and the names of its members that are lists, when every member is a
+    string, number, boolean, ``null`` or a list of those; ``(None, ())``
+    for any other payload (nested objects, lists of lists).
+
+    A fresh payload is then the template's shallow copy with those lists
+    copied (:func:`fresh_payload`): equal to parsing *data* again, sharing
+    only immutable values with earlier results, and several times cheaper.
+    """
+    template = _core.json_loads(data)
+    if type(template) is not dict:  # pragma: no cover - verified payloads are objects
+        return None, ()
+    names: list[str] = []
+    for name, value in template.items():
+        kind = type(value)
+        if kind is dict:
+            return None, ()
+        if kind is list:
+            for item in value:
+                if type(item) is list or type(item) is dict:
+                    return None, ()
+            names.append(name)
+    return template, tuple(names)
+
+
+def fresh_payload(entry: CachedToken) -> dict[str, Any]:
+    """A new payload for a complete entry, sharing no mutable object with
+    any other result (see :func:`payload_template`)."""
+    template = entry.payload
+    if template is None:
+        payload: dict[str, Any] = _core.json_loads(entry.payload_json)
+        return payload
+    payload = template.copy()
+    for name in entry.copies:
+        payload[name] = payload[name].copy()
+    return payload
 
 
 def _fresh_json(data: bytes | None) -> Any:

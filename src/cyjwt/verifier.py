@@ -37,6 +37,7 @@ from ._token_cache import (
     PendingToken,
     TokenCache,
     _fresh_json,
+    fresh_payload,
 )
 from .api_jwk import PyJWK
 from .api_jwt import _jwt_global_obj
@@ -161,9 +162,10 @@ class JWTVerifier:
         # (alg, id(key)) -> (key, cacheable): keys below the recommended
         # length warn on every decode, so their tokens are not cached.
         self._key_ok: dict[tuple[str, int], tuple[Any, bool]] = {}
-        # Header segment -> the header get_unverified_header gave for it,
-        # for sources that look a kid up without side effects (see _header).
-        self._headers: dict[Any, dict[str, Any]] | None = (
+        # Header segment -> (kid, alg) of the header get_unverified_header
+        # gave for it, for sources that look a kid up without side effects
+        # (see _resolve).
+        self._headers: dict[Any, tuple[str, Any]] | None = (
             {} if self._source.pure_kid_lookup else None
         )
         # The claim arguments, read once by the core (None: arguments the
@@ -230,8 +232,12 @@ class JWTVerifier:
         json_loads = _core.json_loads
         complete_entry = self._complete_entry
         general_claims = self._general_claims
-        header_of = self._header
+        resolve = self._resolve
         decode_keys = self._decode_keys
+        decode_with_key = self._decode_with_key
+        headers_get = None if self._headers is None else self._headers.get
+        kid_lookup = source.kid_lookup
+        jws = _jwt_global_obj._jws
 
         def run(token: Any) -> dict[str, Any]:
             store = False
@@ -250,7 +256,14 @@ class JWTVerifier:
                         key_current = entry.key is single_key if single else current(entry)
                         if key_current:
                             entry.used = True
-                            payload: dict[str, Any] = json_loads(entry.payload_json)
+                            # fresh_payload(entry), inline.
+                            template = entry.payload
+                            if template is None:
+                                payload: dict[str, Any] = json_loads(entry.payload_json)
+                            else:
+                                payload = template.copy()
+                                for name in entry.copies:
+                                    payload[name] = payload[name].copy()
                             if not core_check(jwt_obj, policy, payload):
                                 general_claims(payload)
                             if complete:
@@ -271,8 +284,36 @@ class JWTVerifier:
                     payload = decoded["payload"] if complete else decoded
                     remember(token, single_key, payload)  # type: ignore[misc]  # as discard
                 return decoded
-            header, keys = header_of(token)
-            result: dict[str, Any] = decode_keys(token, keys, complete, store, header.get("alg"))
+            if headers_get is not None and (cls is str or cls is bytes):
+                # _resolve's remembered header segments, inline.
+                end = token.find("." if cls is str else b".")
+                known = headers_get(token[:end]) if end > 0 else None
+                key = None if known is None else kid_lookup(known[0])
+                if key is not None:
+                    alg = known[1]  # type: ignore[index]  # key is None without known
+                    # _decode_with_key(token, key, complete, alg), inline.
+                    bare = (
+                        None
+                        if type(key) is not PyJWK
+                        else jwk_key_object(key, alg, jws._algorithms)
+                    )
+                    if bare is None:
+                        decoded = decode_with_key(token, key, complete, alg)
+                    else:
+                        jwk = key
+
+                        def with_jwk(token: Any, bare: Any, complete: bool) -> dict[str, Any]:
+                            return general(token, jwk, complete)
+
+                        decoded = core_decode(
+                            jwt_obj, bare, algorithms, policy, complete, with_jwk, token
+                        )
+                    if store:
+                        payload = decoded["payload"] if complete else decoded
+                        remember(token, key, payload)  # type: ignore[misc]  # as discard
+                    return decoded
+            alg, keys = resolve(token)
+            result: dict[str, Any] = decode_keys(token, keys, complete, store, alg)
             return result
 
         return run
@@ -401,7 +442,7 @@ class JWTVerifier:
                 self._cache.discard(token, entry)
             return None
         entry.used = True
-        payload = _fresh_json(entry.payload_json)
+        payload = fresh_payload(entry)
         self._check_claims(payload)
         if complete:
             return {
@@ -431,12 +472,12 @@ class JWTVerifier:
             if remember:
                 self._remember(token, source.key, decoded["payload"] if complete else decoded)
             return decoded
-        header, keys = self._header(token)
-        return self._decode_keys(token, keys, complete, remember, header.get("alg"))
+        alg, keys = self._resolve(token)
+        return self._decode_keys(token, keys, complete, remember, alg)
 
-    def _header(self, token: Any) -> tuple[dict[str, Any], list[Any]]:
-        """The token's header (``{}`` when the source needs none) and the
-        keys to try for it, resolved synchronously.
+    def _resolve(self, token: Any) -> tuple[Any, list[Any]]:
+        """The ``alg`` of the token's header (``None`` when the source needs
+        no header) and the keys to try for it, resolved synchronously.
 
         The header is read before any key is resolved, so that a malformed
         token fails as :func:`cyjwt.get_unverified_header` makes it fail,
@@ -449,7 +490,7 @@ class JWTVerifier:
         """
         source = self._source
         if not source.needs_header:
-            return {}, source.resolve({}, self._algorithms)
+            return None, source.resolve({}, self._algorithms)
         headers = self._headers
         segment: Any = None
         if headers is not None:
@@ -458,17 +499,18 @@ class JWTVerifier:
                 end = token.find("." if cls is str else b".")
                 if end > 0:
                     segment = token[:end]
-                    header = headers.get(segment)
-                    if header is not None:
-                        key = source.kid_lookup(header["kid"])
+                    known = headers.get(segment)
+                    if known is not None:
+                        key = source.kid_lookup(known[0])
                         if key is not None:
-                            return header, [key]
+                            return known[1], [key]
         header = api_jws.get_unverified_header(token)
-        if segment is not None and type(header.get("kid")) is str:
+        kid = header.get("kid")
+        if segment is not None and type(kid) is str:
             if len(headers) >= _MAX_HEADERS:  # type: ignore[arg-type]
                 headers.clear()  # type: ignore[union-attr]
-            headers[segment] = header  # type: ignore[index]
-        return header, source.resolve(header, self._algorithms)
+            headers[segment] = (kid, header.get("alg"))  # type: ignore[index]
+        return header.get("alg"), source.resolve(header, self._algorithms)
 
     async def _run_async(self, token: Any, complete: bool) -> Any:
         source = self._source
