@@ -1,31 +1,39 @@
 """The verified-token cache of :class:`cyjwt.JWTVerifier`.
 
 A bounded map from the exact token (``str`` or ``bytes``, never a subclass)
-to what its verification established.  A first-seen token costs one
-dictionary lookup (the miss) and, once verified, a :class:`PendingToken`
-(the key object and the ``exp`` deadline, made without a Python-level
-``__init__``) stored with one dictionary write.  Most tokens are never seen again; on its first repeat
-a token's entry becomes a :class:`CachedToken`, decoded once from the
-token's own segments (the header's ``kid``, the header and payload JSON,
-the signature).
+to what its verification established.  Most tokens are never seen again,
+so a first-seen token costs as little as possible: one dictionary lookup
+(the miss) and, once verified, one dictionary write whose value is the key
+object that verified it, nothing else (its ``exp`` is known to be absent
+or an integer; the verifier stores such tokens itself, inline, and other
+stores go through :meth:`TokenCache.remember`).  On its first repeat the
+entry becomes a :class:`CachedToken`, decoded once from the token's own
+segments (the header's ``kid``, the header and payload, ``exp``, the
+signature).  An entry is therefore one of:
+
+* any other object: the key a first-seen token verified with;
+* a :class:`PendingToken`: the same with its ``exp`` deadline, made by
+  :meth:`TokenCache.get` for callers that inspect the cache (tests);
+* a :class:`CachedToken`: complete, or ``refused`` (always verify in full).
 
 **Bound and eviction.** At most *maxsize* entries, in a plain dictionary,
 which keeps them in insertion order.  When a store goes over the bound,
-the oldest entries are looked at, a small batch at a time: one used since
-it was last looked at moves to the back with its flag cleared (a "second
-chance", the CLOCK approximation of LRU), any other is dropped.  Tokens in
-use stay, tokens seen once leave in the order they came, a hit costs no
-bookkeeping beyond setting one flag, and most stores evict nothing.
+the oldest entries are looked at, a small batch at a time: a complete one
+used since it was last looked at moves to the back with its flag cleared
+(a "second chance", the CLOCK approximation of LRU), any other is dropped.
+Tokens in use stay, tokens seen once leave in the order they came, a hit
+costs no bookkeeping beyond setting one flag, and most stores evict
+nothing.
 
 **Threads.** Every single operation on the dictionary (and the copy of its
-oldest keys, a C loop) is atomic under the GIL, and keys are exact ``str``/``bytes`` (no Python-level
-``__eq__``/``__hash__`` runs inside them), so on GIL builds no lock is
-taken.  Races between threads can only drop an entry early or store one
-that a later call replaces; every entry was verified with the key it holds,
-and every hit checks the key, ``exp`` and the claims again, so no race can
-serve a token that would not verify.  On free-threaded builds the writes
-take a lock (lookups stay single dictionary reads, which are thread-safe
-there too).
+oldest keys, a C loop) is atomic under the GIL, and keys are exact
+``str``/``bytes`` (no Python-level ``__eq__``/``__hash__`` runs inside
+them), so on GIL builds no lock is taken.  Races between threads can only
+drop an entry early or store one that a later call replaces; every entry
+was verified with the key it holds, and every hit checks the key, ``exp``
+and the claims again, so no race can serve a token that would not verify.
+On free-threaded builds the writes take a lock (lookups stay single
+dictionary reads, which are thread-safe there too).
 
 What a hit is worth, and the checks that still run on it, are the
 verifier's business (see :mod:`cyjwt.verifier` and docs/gateway.md).
@@ -46,8 +54,9 @@ __all__ = [
     "CachedToken",
     "PendingToken",
     "TokenCache",
+    "expiry",
     "fresh_payload",
-    "payload_template",
+    "payload_copies",
 ]
 
 Token = Union[str, bytes]
@@ -60,26 +69,43 @@ FREE_THREADED = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
 #: cache's memory stays bounded by about ``maxsize * 2 * 8 KiB``.
 MAX_CACHED_TOKEN_LENGTH = 8192
 
-_new = object.__new__
 _INF = float("inf")
 
 
-class PendingToken:
-    """A token verified once: the key object that verified its signature
-    (compared by identity) and ``int(exp)`` (``inf`` without ``exp``).
+def expiry(payload: dict[str, Any]) -> float | None:
+    """``int(exp)`` as PyJWT reads it, ``inf`` without ``exp``; ``None``
+    when PyJWT cannot read it as an integer (such tokens are not cached)."""
+    if "exp" not in payload:
+        return _INF
+    exp = payload["exp"]
+    if type(exp) is int:
+        return exp
+    try:
+        return int(exp)
+    except (TypeError, ValueError, OverflowError):
+        return None
 
-    Made by :meth:`TokenCache.remember` without a Python-level
-    ``__init__``: this is what a first-seen token pays to be remembered.
-    """
+
+def token_payload(token: Token) -> bytes:
+    """The payload JSON of a token that verified (so it decodes)."""
+    raw = token.encode("utf-8") if isinstance(token, str) else token
+    return _core.b64url_decode_segment(raw.split(b".")[1], "payload")
+
+
+class PendingToken:
+    """A token verified once and not seen again yet: the key object that
+    verified its signature (compared by identity) and ``int(exp)``
+    (``inf`` without ``exp``)."""
 
     __slots__ = ("expires", "key")
 
-    key: Any
-    expires: float
-    #: Pending entries are neither complete nor refused, nor used yet.
-    header_json: bytes | None = None
+    #: Pending entries are neither refused nor used.
     refused = False
     used = False
+
+    def __init__(self, key: Any, expires: float) -> None:
+        self.key = key
+        self.expires = expires
 
 
 class CachedToken:
@@ -111,6 +137,7 @@ class CachedToken:
         has_kid: bool = False,
         header_json: bytes | None = None,
         payload_json: bytes = b"",
+        payload: dict[str, Any] | None = None,
         signature: bytes = b"",
         refused: bool = False,
     ) -> None:
@@ -121,23 +148,19 @@ class CachedToken:
         self.expires = expires
         self.kid = kid
         self.has_kid = has_kid
-        self.payload_json = payload_json
-        #: The payload parsed once, never handed out, and the names of its
-        #: members to copy (see payload_template); ``None``: parse
-        #: ``payload_json`` on every hit.
-        self.payload: dict[str, Any] | None = None
-        self.copies: tuple[str, ...] = ()
-        if payload_json:
-            self.payload, self.copies = payload_template(payload_json)
-        self.signature = signature
         self.header_json = header_json
+        self.payload_json = payload_json
+        #: *payload* (parsed from ``payload_json``, never handed out) when
+        #: :func:`payload_copies` can copy it, with the names of its members
+        #: to copy; else ``None``, and every hit parses ``payload_json``.
+        copies = None if payload is None else payload_copies(payload)
+        self.payload = None if copies is None else payload
+        self.copies: tuple[str, ...] = copies or ()
+        self.signature = signature
         #: Set when the token must always be verified in full.
         self.refused = refused
         #: Set by every hit, cleared by the eviction's second chance.
         self.used = True
-
-
-Entry = Union[PendingToken, CachedToken]
 
 
 class TokenCache:
@@ -150,44 +173,32 @@ class TokenCache:
         #: How many entries one eviction looks at (see _evict).
         self.batch = max(1, maxsize // 32)
         # In insertion order (a dict keeps it): the oldest come first.
-        self._entries: dict[Token, Entry] = {}
+        # Values: see the module (a key, a PendingToken, a CachedToken).
+        self._entries: dict[Token, Any] = {}
         self._lock: threading.Lock | None = threading.Lock() if FREE_THREADED else None
 
-    def get(self, token: Token) -> Entry | None:
-        """The entry for *token* (for callers off the hot path: the
-        verifier reads ``_entries`` itself)."""
-        return self._entries.get(token)
+    def get(self, token: Token) -> PendingToken | CachedToken | None:
+        """*token*'s entry, for callers that inspect the cache: a first-seen
+        token's entry becomes a :class:`PendingToken` in its place.  The
+        verifier reads ``_entries`` itself."""
+        entry = self._entries.get(token)
+        if entry is None or type(entry) is CachedToken or type(entry) is PendingToken:
+            return entry
+        expires = expiry(_core.json_loads(token_payload(token)))
+        assert expires is not None  # it was stored, so it has one
+        pending = PendingToken(entry, expires)
+        self.replace(token, entry, pending)
+        return pending
 
     def remember(self, token: Token, key: Any, payload: dict[str, Any]) -> None:
         """Store a token that just verified with *key*, its claims being
         *payload*.  Tokens over :data:`MAX_CACHED_TOKEN_LENGTH` and tokens
         whose ``exp`` PyJWT cannot read as an integer are not stored."""
-        if len(token) > MAX_CACHED_TOKEN_LENGTH:
+        if len(token) > MAX_CACHED_TOKEN_LENGTH or expiry(payload) is None:
             return
-        if "exp" in payload:
-            exp = payload["exp"]
-            if type(exp) is int:
-                expires: float = exp
-            else:
-                try:
-                    expires = int(exp)
-                except (TypeError, ValueError, OverflowError):
-                    return
-        else:
-            expires = _INF
-        entry: PendingToken = _new(PendingToken)
-        entry.key = key
-        entry.expires = expires
-        if self._lock is not None:
-            self.put(token, entry)
-            return
-        # put(), inline: this runs for every first-seen token.
-        entries = self._entries
-        entries[token] = entry
-        if len(entries) > self.maxsize:
-            self._evict()
+        self.put(token, key)
 
-    def put(self, token: Token, entry: Entry) -> None:
+    def put(self, token: Token, entry: Any) -> None:
         """Store *entry* for *token*, evicting beyond the bound."""
         if self._lock is not None:
             with self._lock:
@@ -199,7 +210,7 @@ class TokenCache:
         if len(self._entries) > self.maxsize:
             self._evict()
 
-    def replace(self, token: Token, old: Entry, new: Entry) -> None:
+    def replace(self, token: Token, old: Any, new: Any) -> None:
         """Put *new* in the place of *old* (the same place in the order) if
         *old* is still *token*'s entry."""
         if self._lock is not None:
@@ -212,21 +223,21 @@ class TokenCache:
 
     def _evict(self) -> None:
         """Bring the cache back under its bound, looking at the oldest
-        entries, :attr:`batch` at a time (so most stores evict nothing): an
-        entry used since it was last looked at has its flag cleared and
-        moves to the back (its second chance), any other is dropped.  Each
-        pass drops an entry or clears a flag, so this ends."""
+        entries, :attr:`batch` at a time (so most stores evict nothing): a
+        complete entry used since it was last looked at has its flag
+        cleared and moves to the back (its second chance), any other is
+        dropped.  Each pass drops an entry or clears a flag, so this ends."""
         entries = self._entries
         while len(entries) > self.maxsize:
             # Copied out first (a C loop: no other thread runs meanwhile on
             # GIL builds): the dictionary changes below.
             for token in list(islice(entries, self.batch)):
                 entry = entries.pop(token, None)
-                if entry is not None and entry.used:
-                    entry.used = False  # only a CachedToken is ever used
+                if type(entry) is CachedToken and entry.used:
+                    entry.used = False
                     entries[token] = entry  # to the back
 
-    def discard(self, token: Token, entry: Entry) -> None:
+    def discard(self, token: Token, entry: Any) -> None:
         """Drop *token*'s entry if it is still *entry*."""
         if self._lock is not None:
             with self._lock:
@@ -247,35 +258,31 @@ class TokenCache:
         return len(self._entries)
 
 
-def payload_template(data: bytes) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
-    """``(template, names)`` for a payload's JSON *data*: the parsed payload,
-    and the names of its members that are lists, when every member is a
-    string, number, boolean, ``null`` or a list of those; ``(None, ())``
-    for any other payload (nested objects, lists of lists).
+def payload_copies(payload: dict[str, Any]) -> tuple[str, ...] | None:
+    """The names of *payload*'s members that are lists, when every member
+    is a string, number, boolean, ``null`` or a list of those; ``None`` for
+    any other payload (nested objects, lists of lists).
 
-    A fresh payload is then the template's shallow copy with those lists
-    copied (:func:`fresh_payload`): equal to parsing *data* again, sharing
+    A fresh payload is then *payload*'s shallow copy with those lists
+    copied (:func:`fresh_payload`): equal to parsing the JSON again, sharing
     only immutable values with earlier results, and several times cheaper.
     """
-    template = _core.json_loads(data)
-    if type(template) is not dict:  # pragma: no cover - verified payloads are objects
-        return None, ()
     names: list[str] = []
-    for name, value in template.items():
+    for name, value in payload.items():
         kind = type(value)
         if kind is dict:
-            return None, ()
+            return None
         if kind is list:
             for item in value:
                 if type(item) is list or type(item) is dict:
-                    return None, ()
+                    return None
             names.append(name)
-    return template, tuple(names)
+    return tuple(names)
 
 
 def fresh_payload(entry: CachedToken) -> dict[str, Any]:
     """A new payload for a complete entry, sharing no mutable object with
-    any other result (see :func:`payload_template`)."""
+    any other result (see :func:`payload_copies`)."""
     template = entry.payload
     if template is None:
         payload: dict[str, Any] = _core.json_loads(entry.payload_json)

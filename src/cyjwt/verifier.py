@@ -37,6 +37,7 @@ from ._token_cache import (
     PendingToken,
     TokenCache,
     _fresh_json,
+    expiry,
     fresh_payload,
 )
 from .api_jwk import PyJWK
@@ -50,17 +51,22 @@ from .exceptions import (
 
 __all__ = ["DEFAULT_CACHE_SIZE", "MAX_CACHED_TOKEN_LENGTH", "JWTVerifier"]
 
+_INF = float("inf")
+
 #: Default number of verified tokens remembered (see :class:`JWTVerifier`).
 DEFAULT_CACHE_SIZE = 1024
 #: At most this many header segments are remembered per verifier (see
 #: JWTVerifier._header); a full table is emptied.
 _MAX_HEADERS = 64
 
-#: Whether HS* tokens go into the cache.  The compiled core verifies an
-#: HMAC token (claims included) faster than a cache hit is served (its
-#: claim check runs in Python), so with it they are simply decoded again;
-#: the pure-Python core gains from caching them.
-CACHE_HMAC = _core.IMPLEMENTATION != "cython"
+#: Whether HS* tokens go into the cache.  Measured (docs/gateway.md), a hit
+#: (a dictionary read, the payload copied from a kept template, the claims
+#: checked by the core) costs about half a compiled HS256 decode, and a
+#: first-seen token pays about a third of a decode more to be remembered:
+#: caching pays once about 40% of the tokens are repeats, as at a gateway,
+#: whose sessions send the same token on every request.  On the
+#: pure-Python core it pays far more.  ``cache_size=0`` turns it off.
+CACHE_HMAC = True
 
 # The object behind cyjwt.decode: its _merge_options and _validate_claims
 # (unchanged PyJWT code), and its decode methods.
@@ -85,12 +91,13 @@ class JWTVerifier:
     :param audience, issuer, subject, leeway, options: as for
         :func:`cyjwt.decode`.  ``options`` must leave ``verify_signature``
         on: a verifier that does not verify is refused.
-    :param cache_size: how many verified tokens to remember (an LRU);
+    :param cache_size: how many verified tokens to remember (the oldest
+        unused go first);
         ``0`` turns the cache off.  The default, 1024, covers the active
         sessions of a busy gateway process while bounding memory to a few
         MiB (tokens over 8 KiB are never cached).  A hit still resolves the
         key (it must be the same key object) and checks every claim; HS*
-        tokens are not cached with the compiled core (:data:`CACHE_HMAC`).
+        tokens are cached too (:data:`CACHE_HMAC`).
         See docs/gateway.md for what a hit skips and why that is safe.
 
     With a set, a mapping or a client, a token with ``kid`` is verified with
@@ -215,11 +222,16 @@ class JWTVerifier:
         it reads (see :meth:`_bind`)."""
         source = self._source
         cache = self._cache if self._lookup else None
-        # Entries are read as Any here: the closure tells the two kinds
-        # apart by type (PendingToken, CachedToken).
-        entries_get: Callable[[Any], Any] | None = None if cache is None else cache._entries.get
+        # Entries are read as Any here: the closure tells the kinds apart
+        # by type (see _token_cache).
+        entries: dict[Any, Any] = {} if cache is None else cache._entries
+        entries_get = None if cache is None else entries.get
         remember = None if cache is None else cache.remember
         discard = None if cache is None else cache.discard
+        evict = None if cache is None else cache._evict
+        maxsize = 0 if cache is None else cache.maxsize
+        # Stores inline (no lock to take): see store() below.
+        inline_store = cache is not None and cache._lock is None
         single = isinstance(source, _SingleKey)
         single_key = source.key if isinstance(source, _SingleKey) else None
         current = source.current
@@ -243,46 +255,56 @@ class JWTVerifier:
             store = False
             cls = type(token)
             if entries_get is not None and (cls is str or cls is bytes):
-                entry = entries_get(token)
+                entry: Any = entries_get(token)
+                if entry is not None and type(entry) is not CachedToken:
+                    entry = complete_entry(token, entry)  # its first repeat
                 if entry is None:
                     store = True
                 elif time.time() >= entry.expires:
                     discard(token, entry)  # type: ignore[misc]  # set with entries_get
                     store = True
-                else:
-                    if type(entry) is PendingToken:
-                        entry = complete_entry(token, entry)
-                    if not entry.refused:
-                        key_current = entry.key is single_key if single else current(entry)
-                        if key_current:
-                            entry.used = True
-                            # fresh_payload(entry), inline.
-                            template = entry.payload
-                            if template is None:
-                                payload: dict[str, Any] = json_loads(entry.payload_json)
-                            else:
-                                payload = template.copy()
-                                for name in entry.copies:
-                                    payload[name] = payload[name].copy()
-                            if not core_check(jwt_obj, policy, payload):
-                                general_claims(payload)
-                            if complete:
-                                return {
-                                    "payload": payload,
-                                    "header": json_loads(entry.header_json),
-                                    "signature": entry.signature,
-                                }
-                            return payload
-                        if key_current is False:
-                            discard(token, entry)  # type: ignore[misc]  # set with entries_get
-                        store = True
+                elif not entry.refused:
+                    key_current = entry.key is single_key if single else current(entry)
+                    if key_current:
+                        entry.used = True
+                        # fresh_payload(entry), inline.
+                        template = entry.payload
+                        if template is None:
+                            payload: dict[str, Any] = json_loads(entry.payload_json)
+                        else:
+                            payload = template.copy()
+                            for name in entry.copies:
+                                payload[name] = payload[name].copy()
+                        if not core_check(jwt_obj, policy, payload):
+                            general_claims(payload)
+                        if complete:
+                            return {
+                                "payload": payload,
+                                "header": json_loads(entry.header_json),
+                                "signature": entry.signature,
+                            }
+                        return payload
+                    if key_current is False:
+                        discard(token, entry)  # type: ignore[misc]  # set with entries_get
+                    store = True
             if single:
                 decoded: dict[str, Any] = core_decode(
                     jwt_obj, single_key, algorithms, policy, complete, general, token
                 )
                 if store:
+                    # TokenCache.remember, inline for a token whose exp is
+                    # absent or an int: the entry is the key itself.
                     payload = decoded["payload"] if complete else decoded
-                    remember(token, single_key, payload)  # type: ignore[misc]  # as discard
+                    if (
+                        inline_store
+                        and type(payload.get("exp", 0)) is int
+                        and len(token) <= MAX_CACHED_TOKEN_LENGTH
+                    ):
+                        entries[token] = single_key
+                        if len(entries) > maxsize:
+                            evict()  # type: ignore[misc]  # as discard
+                    else:
+                        remember(token, single_key, payload)  # type: ignore[misc]  # as discard
                 return decoded
             if headers_get is not None and (cls is str or cls is bytes):
                 # _resolve's remembered header segments, inline.
@@ -309,8 +331,18 @@ class JWTVerifier:
                             jwt_obj, bare, algorithms, policy, complete, with_jwk, token
                         )
                     if store:
+                        # As for one key, above.
                         payload = decoded["payload"] if complete else decoded
-                        remember(token, key, payload)  # type: ignore[misc]  # as discard
+                        if (
+                            inline_store
+                            and type(payload.get("exp", 0)) is int
+                            and len(token) <= MAX_CACHED_TOKEN_LENGTH
+                        ):
+                            entries[token] = key
+                            if len(entries) > maxsize:
+                                evict()  # type: ignore[misc]  # as discard
+                        else:
+                            remember(token, key, payload)  # type: ignore[misc]  # as discard
                     return decoded
             alg, keys = resolve(token)
             result: dict[str, Any] = decode_keys(token, keys, complete, store, alg)
@@ -423,15 +455,14 @@ class JWTVerifier:
         cache = self._cache
         if cache is None or type(token) not in (str, bytes):
             return None
-        entry = cache.get(token)
+        entry = cache._entries.get(token)
         if entry is None:
             return None
+        if type(entry) is not CachedToken:
+            entry = self._complete_entry(token, entry)  # its first repeat
         if time.time() >= entry.expires:
             cache.discard(token, entry)
             return None
-        if type(entry) is PendingToken:
-            return self._complete_entry(token, entry)
-        assert type(entry) is CachedToken
         return entry
 
     def _hit(self, token: Any, entry: CachedToken, current: bool | None, complete: bool) -> Any:
@@ -567,13 +598,14 @@ class JWTVerifier:
         if type(token) is str or type(token) is bytes:
             self._cache.remember(token, key, payload)
 
-    def _complete_entry(self, token: str | bytes, pending: PendingToken) -> CachedToken:
-        """The complete entry for *pending*, from the token's own segments
-        (they verified, so they decode), or a refused one: an HS* token
-        where those are not cached, a key below the recommended length (the
-        entry then stays, so the token is not stored again on every call).
-        It takes *pending*'s place in the cache."""
-        key = pending.key
+    def _complete_entry(self, token: str | bytes, pending: Any) -> CachedToken:
+        """The complete entry for a token's first repeat, from its own
+        segments (they verified, so they decode), in the place of *pending*
+        (the key that verified it, or a PendingToken); or a refused one: an
+        HS* token where those are not cached, a key below the recommended
+        length (the entry then stays, so the token is not stored again on
+        every call)."""
+        key = pending.key if type(pending) is PendingToken else pending
         entry: CachedToken | None = None
         try:
             raw = token.encode("utf-8") if isinstance(token, str) else token
@@ -581,23 +613,28 @@ class JWTVerifier:
             header_json = _core.b64url_decode_segment(head, "header")
             header = _core.json_loads(header_json)
             alg = header.get("alg")
+            payload_json = _core.b64url_decode_segment(body, "payload")
+            payload = _core.json_loads(payload_json)
+            expires = expiry(payload)
         except Exception:  # pragma: no cover - it verified, so it decodes
-            entry = CachedToken(key, pending.expires, refused=True)
-        if entry is None:
-            if (not self._cache_hmac and isinstance(alg, str) and alg.startswith("HS")) or (
-                not self._key_cacheable(alg, key)
-            ):
-                entry = CachedToken(key, pending.expires, refused=True)
-            else:
-                entry = CachedToken(
-                    key,
-                    pending.expires,
-                    kid=header.get("kid"),
-                    has_kid="kid" in header,
-                    header_json=header_json,
-                    payload_json=_core.b64url_decode_segment(body, "payload"),
-                    signature=_core.b64url_decode_segment(signature, "crypto"),
-                )
+            expires = None
+        if expires is None:  # pragma: no cover - it was stored, so it has one
+            entry = CachedToken(key, _INF, refused=True)
+        elif (not self._cache_hmac and isinstance(alg, str) and alg.startswith("HS")) or (
+            not self._key_cacheable(alg, key)
+        ):
+            entry = CachedToken(key, expires, refused=True)
+        else:
+            entry = CachedToken(
+                key,
+                expires,
+                kid=header.get("kid"),
+                has_kid="kid" in header,
+                header_json=header_json,
+                payload_json=payload_json,
+                payload=payload,
+                signature=_core.b64url_decode_segment(signature, "crypto"),
+            )
         if self._cache is not None:
             self._cache.replace(token, pending, entry)
         return entry
