@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Callable, Union
 
-from . import _jwks_policy
+from . import _jwks_policy, api_jws
 from ._jwks_policy import SetIndex, unknown_kid_error
 from ._token_cache import CachedToken, _fresh_json
 from .api_jwk import PyJWK, PyJWKSet
@@ -87,6 +87,36 @@ def jwk_key_object(jwk: PyJWK, alg: Any, registry: Mapping[str, Any]) -> Any:
     ):
         return None
     return key
+
+
+class KeyLengthCheck:
+    """``check(alg, key)``: False for keys below the recommended length
+    (PyJWT warns about them on every decode, which a cache hit would not),
+    remembered per key object (256 at most)."""
+
+    def __init__(self) -> None:
+        # (alg, id(key)) -> (key, cacheable)
+        self._known: dict[tuple[Any, int], tuple[Any, bool]] = {}
+
+    def __call__(self, alg: Any, key: Any) -> bool:
+        slot = (alg, id(key))
+        known = self._known.get(slot)
+        if known is not None and known[0] is key:
+            return known[1]
+        try:
+            if isinstance(key, PyJWK):
+                alg_obj = key.Algorithm
+                prepared = alg_obj.prepare_key(key.key)
+            else:
+                alg_obj = api_jws.get_algorithm_by_name(alg)
+                prepared = api_jws._prepare_key(alg_obj, key)
+            ok = not alg_obj.check_key_length(prepared)
+        except Exception:
+            ok = False
+        if len(self._known) >= 256:
+            self._known.clear()
+        self._known[slot] = (key, ok)
+        return ok
 
 
 def _is_awaitable(value: Any) -> bool:

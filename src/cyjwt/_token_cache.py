@@ -44,7 +44,7 @@ from __future__ import annotations
 import sysconfig
 import threading
 from itertools import islice
-from typing import Any, Union
+from typing import Any, Callable, Union
 
 from . import _core
 
@@ -54,6 +54,7 @@ __all__ = [
     "CachedToken",
     "PendingToken",
     "TokenCache",
+    "complete_entry",
     "expiry",
     "fresh_payload",
     "payload_copies",
@@ -291,6 +292,42 @@ def fresh_payload(entry: CachedToken) -> dict[str, Any]:
     for name in entry.copies:
         payload[name] = payload[name].copy()
     return payload
+
+
+def complete_entry(
+    token: Token, key: Any, hmac_ok: bool, key_cacheable: Callable[[Any, Any], bool]
+) -> CachedToken:
+    """The complete entry for a token's first repeat, from its own segments
+    (they verified, so they decode): or a refused one, for an HS* token when
+    not *hmac_ok*, or a key that ``key_cacheable(alg, key)`` refuses (the
+    entry then stays, so the token is not stored again on every call)."""
+    try:
+        raw = token.encode("utf-8") if isinstance(token, str) else token
+        head, body, signature = raw.split(b".")
+        header_json = _core.b64url_decode_segment(head, "header")
+        header = _core.json_loads(header_json)
+        alg = header.get("alg")
+        payload_json = _core.b64url_decode_segment(body, "payload")
+        payload = _core.json_loads(payload_json)
+        expires = expiry(payload)
+    except Exception:  # pragma: no cover - it verified, so it decodes
+        expires = None
+    if expires is None:  # pragma: no cover - it was stored, so it has one
+        return CachedToken(key, _INF, refused=True)
+    if (not hmac_ok and isinstance(alg, str) and alg.startswith("HS")) or (
+        not key_cacheable(alg, key)
+    ):
+        return CachedToken(key, expires, refused=True)
+    return CachedToken(
+        key,
+        expires,
+        kid=header.get("kid"),
+        has_kid="kid" in header,
+        header_json=header_json,
+        payload_json=payload_json,
+        payload=payload,
+        signature=_core.b64url_decode_segment(signature, "crypto"),
+    )
 
 
 def _fresh_json(data: bytes | None) -> Any:

@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 from . import _core, api_jws
 from ._key_sources import (
+    KeyLengthCheck,
     KeySource,
     _async_only_error,
     _make_source,
@@ -37,7 +38,7 @@ from ._token_cache import (
     PendingToken,
     TokenCache,
     _fresh_json,
-    expiry,
+    complete_entry,
     fresh_payload,
 )
 from .api_jwk import PyJWK
@@ -50,8 +51,6 @@ from .exceptions import (
 )
 
 __all__ = ["DEFAULT_CACHE_SIZE", "MAX_CACHED_TOKEN_LENGTH", "JWTVerifier"]
-
-_INF = float("inf")
 
 #: Default number of verified tokens remembered (see :class:`JWTVerifier`).
 DEFAULT_CACHE_SIZE = 1024
@@ -166,9 +165,9 @@ class JWTVerifier:
             or isinstance(self._algorithms, str)
             or any(not alg.startswith("HS") for alg in self._algorithms)
         )
-        # (alg, id(key)) -> (key, cacheable): keys below the recommended
-        # length warn on every decode, so their tokens are not cached.
-        self._key_ok: dict[tuple[str, int], tuple[Any, bool]] = {}
+        # Keys below the recommended length warn on every decode, so their
+        # tokens are not cached.
+        self._key_lengths = KeyLengthCheck()
         # Header segment -> (kid, alg) of the header get_unverified_header
         # gave for it, for sources that look a kid up without side effects
         # (see _resolve).
@@ -599,64 +598,11 @@ class JWTVerifier:
             self._cache.remember(token, key, payload)
 
     def _complete_entry(self, token: str | bytes, pending: Any) -> CachedToken:
-        """The complete entry for a token's first repeat, from its own
-        segments (they verified, so they decode), in the place of *pending*
-        (the key that verified it, or a PendingToken); or a refused one: an
-        HS* token where those are not cached, a key below the recommended
-        length (the entry then stays, so the token is not stored again on
-        every call)."""
+        """The entry for a token's first repeat (:func:`complete_entry`),
+        in the place of *pending* (its key, or a PendingToken); refused for
+        HS* tokens where those are not cached."""
         key = pending.key if type(pending) is PendingToken else pending
-        entry: CachedToken | None = None
-        try:
-            raw = token.encode("utf-8") if isinstance(token, str) else token
-            head, body, signature = raw.split(b".")
-            header_json = _core.b64url_decode_segment(head, "header")
-            header = _core.json_loads(header_json)
-            alg = header.get("alg")
-            payload_json = _core.b64url_decode_segment(body, "payload")
-            payload = _core.json_loads(payload_json)
-            expires = expiry(payload)
-        except Exception:  # pragma: no cover - it verified, so it decodes
-            expires = None
-        if expires is None:  # pragma: no cover - it was stored, so it has one
-            entry = CachedToken(key, _INF, refused=True)
-        elif (not self._cache_hmac and isinstance(alg, str) and alg.startswith("HS")) or (
-            not self._key_cacheable(alg, key)
-        ):
-            entry = CachedToken(key, expires, refused=True)
-        else:
-            entry = CachedToken(
-                key,
-                expires,
-                kid=header.get("kid"),
-                has_kid="kid" in header,
-                header_json=header_json,
-                payload_json=payload_json,
-                payload=payload,
-                signature=_core.b64url_decode_segment(signature, "crypto"),
-            )
+        entry = complete_entry(token, key, self._cache_hmac, self._key_lengths)
         if self._cache is not None:
             self._cache.replace(token, pending, entry)
         return entry
-
-    def _key_cacheable(self, alg: Any, key: Any) -> bool:
-        """False for keys below the recommended length (PyJWT warns about
-        them on every decode, which a cache hit would not)."""
-        slot = (alg, id(key))
-        known = self._key_ok.get(slot)
-        if known is not None and known[0] is key:
-            return known[1]
-        try:
-            if isinstance(key, PyJWK):
-                alg_obj = key.Algorithm
-                prepared = alg_obj.prepare_key(key.key)
-            else:
-                alg_obj = api_jws.get_algorithm_by_name(alg)
-                prepared = api_jws._prepare_key(alg_obj, key)
-            ok = not alg_obj.check_key_length(prepared)
-        except Exception:
-            ok = False
-        if len(self._key_ok) >= 256:
-            self._key_ok.clear()
-        self._key_ok[slot] = (key, ok)
-        return ok
