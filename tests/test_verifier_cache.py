@@ -9,6 +9,7 @@ CYJWT_NO_EXTENSIONS=1).
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -358,3 +359,36 @@ def test_the_header_table_is_bounded() -> None:
         token = cyjwt.encode(CLAIMS, RSA_PRIVATE, algorithm="RS256", headers={"kid": "k1", "n": n})
         assert verifier.decode(token) == CLAIMS
         assert verifier._headers is not None and len(verifier._headers) <= 64
+
+
+def test_an_inspected_entry_still_serves_hits(counting: _Counting) -> None:
+    verifier = JWTVerifier(RSA_PUBLIC, algorithms=["RS256"], **POLICY)
+    token = _rs()
+    verifier.decode(token)
+    assert verifier._cache is not None
+    pending = verifier._cache.get(token)  # the key becomes a PendingToken
+    assert isinstance(pending, PendingToken) and pending.key is RSA_PUBLIC
+    assert verifier.decode(token) == CLAIMS  # completed from it: a hit
+    assert verifier.decode_complete(token)["payload"] == CLAIMS
+    assert counting.calls == 1
+    assert type(verifier._cache.get(token)) is CachedToken
+
+
+@pytest.mark.parametrize("keys", ["one", "set"])
+def test_decode_async_shares_the_cache(keys: str, counting: _Counting) -> None:
+    source: Any = RSA_PUBLIC if keys == "one" else _jwk_set()
+    verifier = JWTVerifier(source, algorithms=["RS256"], **POLICY)
+    token = _rs()
+
+    async def run() -> list[Any]:
+        return [
+            await verifier.decode_async(token),
+            await verifier.decode_complete_async(token),
+            verifier.decode(token),
+            await verifier.decode_async(token),
+        ]
+
+    first, complete, sync, last = asyncio.run(run())
+    assert first == sync == last == complete["payload"] == CLAIMS
+    assert complete["header"] == {"alg": "RS256", "kid": "k1", "typ": "JWT"}
+    assert counting.calls == 1  # decode_async goes through the methods, same cache
