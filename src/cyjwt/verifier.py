@@ -196,8 +196,9 @@ class JWTVerifier:
         """Bind :meth:`decode` and :meth:`decode_complete` for this
         verifier's source, cache and policy.
 
-        With one key and nothing to remember (HS* on the compiled core),
-        ``decode`` is the core's call itself, everything but the token bound
+        With one key and nothing to remember (the cache off, or only HS*
+        algorithms with :data:`CACHE_HMAC` off), ``decode`` is the core's
+        call itself, everything but the token bound
         (a :func:`functools.partial`).  Otherwise it is a closure that does
         what :meth:`_run` does, with the common steps inline: the cache
         lookup (one dictionary read), a hit (the claims checked by the
@@ -229,7 +230,8 @@ class JWTVerifier:
         discard = None if cache is None else cache.discard
         evict = None if cache is None else cache._evict
         maxsize = 0 if cache is None else cache.maxsize
-        # Stores inline (no lock to take): see store() below.
+        # A first-seen token is stored inline (TokenCache.remember's work)
+        # when there is no lock to take.
         inline_store = cache is not None and cache._lock is None
         single = isinstance(source, _SingleKey)
         single_key = source.key if isinstance(source, _SingleKey) else None
@@ -248,7 +250,6 @@ class JWTVerifier:
         decode_with_key = self._decode_with_key
         headers_get = None if self._headers is None else self._headers.get
         kid_lookup = source.kid_lookup
-        jws = _jwt_global_obj._jws
 
         def run(token: Any) -> dict[str, Any]:
             store = False
@@ -316,7 +317,7 @@ class JWTVerifier:
                     bare = (
                         None
                         if type(key) is not PyJWK
-                        else jwk_key_object(key, alg, jws._algorithms)
+                        else jwk_key_object(key, alg, jwt_obj._jws._algorithms)
                     )
                     if bare is None:
                         decoded = decode_with_key(token, key, complete, alg)
