@@ -11,7 +11,10 @@ Part 1 times, interleaved and shuffled round by round in one process:
   with the key by ``kid`` from a JWK Set (and cyjwt's ``decode`` of the same
   tokens), against the raw ``cryptography`` verify of a token's signature
   (its padding and hash objects built once);
-* a repeated HS256 token through a JWTVerifier, against PyJWT's decode.
+* a repeated HS256 token through a JWTVerifier (a cache hit), against
+  PyJWT's decode; and first-seen HS256 tokens through a JWTVerifier (a
+  miss, the decode and the store) and through cyjwt's ``decode``, which
+  say what remembering a token costs when it is never seen again.
 
 Each ratio is taken within a round; the medians of the per-call times and
 of the ratios are printed.  Part 2 starts a JWKS server on 127.0.0.1 whose
@@ -88,6 +91,9 @@ def part1(rounds: int, number: int) -> None:
 
     jwk = cyjwt.algorithms.RSAAlgorithm.to_jwk(public, as_dict=True)
     jwk_set = cyjwt.PyJWKSet([{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}])
+    hs_pool = [
+        cyjwt.encode({**claims, "jti": str(n)}, secret, algorithm="HS256") for n in range(number)
+    ]
     kid_pool = [
         cyjwt.encode({**claims, "jti": str(n)}, private, algorithm="RS256", headers={"kid": "k1"})
         for n in range(number)
@@ -102,6 +108,15 @@ def part1(rounds: int, number: int) -> None:
         verifier = cyjwt.JWTVerifier(jwk_set, algorithms=["RS256"], **POLICY)
         tokens = iter(kid_pool)
         return lambda: verifier.decode(next(tokens))
+
+    def hs_first_seen() -> Callable[[], Any]:
+        verifier = cyjwt.JWTVerifier(secret, algorithms=["HS256"], **POLICY)
+        tokens = iter(hs_pool)
+        return lambda: verifier.decode(next(tokens))
+
+    def cyjwt_hs_first_seen() -> Callable[[], Any]:
+        tokens = iter(hs_pool)
+        return lambda: cyjwt.decode(next(tokens), secret, algorithms=["HS256"], **POLICY)
 
     def cyjwt_first_seen() -> Callable[[], Any]:
         tokens = iter(pool)
@@ -129,6 +144,8 @@ def part1(rounds: int, number: int) -> None:
         "PyJWT HS256 decode": lambda: (
             lambda: pyjwt.decode(hs_token, secret, algorithms=["HS256"], **POLICY)
         ),
+        "verifier HS256 first seen": hs_first_seen,
+        "cyjwt HS256 decode, same tokens": cyjwt_hs_first_seen,
     }
     ratios = {
         "RS256 cached: PyJWT / verifier (target >= 20)": (
@@ -159,6 +176,10 @@ def part1(rounds: int, number: int) -> None:
             "PyJWT HS256 decode",
             "verifier HS256 repeated (cache)",
         ),
+        "HS256 first seen: verifier / cyjwt decode (what remembering costs)": (
+            "verifier HS256 first seen",
+            "cyjwt HS256 decode, same tokens",
+        ),
     }
     times: dict[str, list[float]] = {name: [] for name in cases}
     per_round: dict[str, list[float]] = {name: [] for name in ratios}
@@ -173,6 +194,8 @@ def part1(rounds: int, number: int) -> None:
                 "verifier RS256 first seen",
                 "verifier RS256 first seen, JWK Set",
                 "cyjwt RS256 decode, same tokens",
+                "verifier HS256 first seen",
+                "cyjwt HS256 decode, same tokens",
             ):
                 fn = cases[name]()  # a fresh verifier and pool: every token unseen
             this_round[name] = _time_per_call(fn, number - 1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Callable, Union
 
-from . import _jwks_policy
+from . import _jwks_policy, api_jws
 from ._jwks_policy import SetIndex, unknown_kid_error
 from ._token_cache import CachedToken, _fresh_json
 from .api_jwk import PyJWK, PyJWKSet
@@ -82,9 +82,41 @@ def jwk_key_object(jwk: PyJWK, alg: Any, registry: Mapping[str, Any]) -> Any:
         return None
     algorithm = jwk.Algorithm
     registered = registry.get(alg)
-    if type(registered) is not type(algorithm) or vars(registered) != vars(algorithm):
+    if type(registered) is not type(algorithm) or (
+        registered is not algorithm and registered.__dict__ != algorithm.__dict__
+    ):
         return None
     return key
+
+
+class KeyLengthCheck:
+    """``check(alg, key)``: False for keys below the recommended length
+    (PyJWT warns about them on every decode, which a cache hit would not),
+    remembered per key object (256 at most)."""
+
+    def __init__(self) -> None:
+        # (alg, id(key)) -> (key, cacheable)
+        self._known: dict[tuple[Any, int], tuple[Any, bool]] = {}
+
+    def __call__(self, alg: Any, key: Any) -> bool:
+        slot = (alg, id(key))
+        known = self._known.get(slot)
+        if known is not None and known[0] is key:
+            return known[1]
+        try:
+            if isinstance(key, PyJWK):
+                alg_obj = key.Algorithm
+                prepared = alg_obj.prepare_key(key.key)
+            else:
+                alg_obj = api_jws.get_algorithm_by_name(alg)
+                prepared = api_jws._prepare_key(alg_obj, key)
+            ok = not alg_obj.check_key_length(prepared)
+        except Exception:
+            ok = False
+        if len(self._known) >= 256:
+            self._known.clear()
+        self._known[slot] = (key, ok)
+        return ok
 
 
 def _is_awaitable(value: Any) -> bool:
@@ -116,6 +148,15 @@ def _async_only_error() -> TypeError:
 class _Source:
     is_async = False
     needs_header = True
+    #: Whether :meth:`kid_lookup` answers (the verifier then remembers the
+    #: header segments it read, see JWTVerifier._header).
+    pure_kid_lookup = False
+
+    def kid_lookup(self, kid: str) -> Any:
+        """The key for *kid* when finding it runs no I/O, no caller code
+        and raises nothing: what :meth:`resolve` gives for a header with
+        that ``kid``.  ``None``: ask :meth:`resolve`."""
+        return None
 
     def resolve(self, header: dict[str, Any], algorithms: Any) -> list[Any]:
         raise NotImplementedError
@@ -177,8 +218,12 @@ def _index_current(index: SetIndex | None, entry: CachedToken) -> bool | None:
 
 
 class _StaticSet(_Source):
+    pure_kid_lookup = True
+
     def __init__(self, jwk_set: PyJWKSet) -> None:
         self.index = SetIndex(jwk_set)
+        # The index never changes: kid_lookup is its dictionary's get.
+        self.kid_lookup = self.index.by_kid.get  # type: ignore[method-assign, assignment]
 
     def resolve(self, header: dict[str, Any], algorithms: Any) -> list[Any]:
         return _from_index(self.index, header, algorithms)
@@ -246,7 +291,16 @@ class _ClientSource(_Source):
     def __init__(self, client: PyJWKClient | AsyncPyJWKClient) -> None:
         self.client = client
         self.is_async = isinstance(client, AsyncPyJWKClient)
+        self.pure_kid_lookup = not self.is_async
         self._index: SetIndex | None = None
+
+    def kid_lookup(self, kid: str) -> Any:
+        # While the client's set is fresh (else the client decides).  A
+        # due refresh_ahead download starts here as it would in resolve.
+        index = self._fresh_index()
+        if index is None:
+            return None
+        return index.by_kid.get(kid)
 
     def _fresh_index(self) -> SetIndex | None:
         jwk_set = self.client._fresh_jwk_set()

@@ -25,13 +25,22 @@ from typing import Any, Callable
 
 from . import _core, api_jws
 from ._key_sources import (
+    KeyLengthCheck,
     KeySource,
     _async_only_error,
     _make_source,
     _SingleKey,
     jwk_key_object,
 )
-from ._token_cache import CachedToken, TokenCache, _fresh_json
+from ._token_cache import (
+    MAX_CACHED_TOKEN_LENGTH,
+    CachedToken,
+    PendingToken,
+    TokenCache,
+    _fresh_json,
+    complete_entry,
+    fresh_payload,
+)
 from .api_jwk import PyJWK
 from .api_jwt import _jwt_global_obj
 from .exceptions import (
@@ -41,19 +50,22 @@ from .exceptions import (
     InvalidSignatureError,
 )
 
-__all__ = ["DEFAULT_CACHE_SIZE", "JWTVerifier"]
+__all__ = ["DEFAULT_CACHE_SIZE", "MAX_CACHED_TOKEN_LENGTH", "JWTVerifier"]
 
 #: Default number of verified tokens remembered (see :class:`JWTVerifier`).
 DEFAULT_CACHE_SIZE = 1024
-#: Tokens longer than this are verified every time, never cached, so the
-#: cache's memory stays bounded by about ``cache_size * 2 * 8 KiB``.
-MAX_CACHED_TOKEN_LENGTH = 8192
+#: At most this many header segments are remembered per verifier (see
+#: JWTVerifier._header); a full table is emptied.
+_MAX_HEADERS = 64
 
-#: Whether HS* tokens go into the cache.  The compiled core verifies an
-#: HMAC token (claims included) faster than a cache hit is served (its
-#: claim check runs in Python), so with it they are simply decoded again;
-#: the pure-Python core gains from caching them.
-CACHE_HMAC = _core.IMPLEMENTATION != "cython"
+#: Whether HS* tokens go into the cache.  Measured (docs/gateway.md), a hit
+#: (a dictionary read, the payload copied from a kept template, the claims
+#: checked by the core) costs about half a compiled HS256 decode, and a
+#: first-seen token pays about a third of a decode more to be remembered:
+#: caching pays once about 40% of the tokens are repeats, as at a gateway,
+#: whose sessions send the same token on every request.  On the
+#: pure-Python core it pays far more.  ``cache_size=0`` turns it off.
+CACHE_HMAC = True
 
 # The object behind cyjwt.decode: its _merge_options and _validate_claims
 # (unchanged PyJWT code), and its decode methods.
@@ -78,12 +90,13 @@ class JWTVerifier:
     :param audience, issuer, subject, leeway, options: as for
         :func:`cyjwt.decode`.  ``options`` must leave ``verify_signature``
         on: a verifier that does not verify is refused.
-    :param cache_size: how many verified tokens to remember (an LRU);
+    :param cache_size: how many verified tokens to remember (the oldest
+        unused go first);
         ``0`` turns the cache off.  The default, 1024, covers the active
         sessions of a busy gateway process while bounding memory to a few
         MiB (tokens over 8 KiB are never cached).  A hit still resolves the
         key (it must be the same key object) and checks every claim; HS*
-        tokens are not cached with the compiled core (:data:`CACHE_HMAC`).
+        tokens are cached too (:data:`CACHE_HMAC`).
         See docs/gateway.md for what a hit skips and why that is safe.
 
     With a set, a mapping or a client, a token with ``kid`` is verified with
@@ -152,9 +165,15 @@ class JWTVerifier:
             or isinstance(self._algorithms, str)
             or any(not alg.startswith("HS") for alg in self._algorithms)
         )
-        # (alg, id(key)) -> (key, cacheable): keys below the recommended
-        # length warn on every decode, so their tokens are not cached.
-        self._key_ok: dict[tuple[str, int], tuple[Any, bool]] = {}
+        # Keys below the recommended length warn on every decode, so their
+        # tokens are not cached.
+        self._key_lengths = KeyLengthCheck()
+        # Header segment -> (kid, alg) of the header get_unverified_header
+        # gave for it, for sources that look a kid up without side effects
+        # (see _resolve).
+        self._headers: dict[Any, tuple[str, Any]] | None = (
+            {} if self._source.pure_kid_lookup else None
+        )
         # The claim arguments, read once by the core (None: arguments the
         # core leaves to the general path, which then runs every time).
         # The three come from the same core, whichever is in use now.
@@ -164,33 +183,172 @@ class JWTVerifier:
         self._core_decode = _core.jwt_decode_policy
         self._core_check = _core.check_claims
         if (
-            type(self) is JWTVerifier  # a subclass's own decode() must run
+            type(self) is JWTVerifier  # a subclass's own methods must run
             and self._policy is not None
-            and not self._lookup
-            and isinstance(self._source, _SingleKey)
+            and not self._source.is_async
         ):
-            # Nothing to resolve and nothing to remember: decode() is the
-            # core's call itself, everything but the token bound here (an
-            # instance attribute in front of the method, same behaviour).
+            # decode() and decode_complete() bound once, as instance
+            # attributes in front of the methods (same behaviour, fewer
+            # frames): see _bind.
+            self._bind()
+
+    def _bind(self) -> None:
+        """Bind :meth:`decode` and :meth:`decode_complete` for this
+        verifier's source, cache and policy.
+
+        With one key and nothing to remember (the cache off, or only HS*
+        algorithms with :data:`CACHE_HMAC` off), ``decode`` is the core's
+        call itself, everything but the token bound
+        (a :func:`functools.partial`).  Otherwise it is a closure that does
+        what :meth:`_run` does, with the common steps inline: the cache
+        lookup (one dictionary read), a hit (the claims checked by the
+        core), the decode and the store of a first-seen token.
+        """
+        if not self._lookup and isinstance(self._source, _SingleKey):
             key = self._source.key
+            bound = (_jwt_global_obj, key, self._algorithms, self._policy)
             self.decode = functools.partial(  # type: ignore[method-assign]
-                self._core_decode,
-                _jwt_global_obj,
-                key,
-                self._algorithms,
-                self._policy,
-                False,
-                self._general_decode,
+                self._core_decode, *bound, False, self._general_decode
             )
             self.decode_complete = functools.partial(  # type: ignore[method-assign]
-                self._core_decode,
-                _jwt_global_obj,
-                key,
-                self._algorithms,
-                self._policy,
-                True,
-                self._general_decode,
+                self._core_decode, *bound, True, self._general_decode
             )
+            return
+        self.decode = self._bound_run(False)  # type: ignore[method-assign, assignment]
+        self.decode_complete = self._bound_run(True)  # type: ignore[method-assign, assignment]
+
+    def _bound_run(self, complete: bool) -> Callable[[Any], dict[str, Any]]:
+        """:meth:`_run` for one value of *complete*, as a closure over what
+        it reads (see :meth:`_bind`)."""
+        source = self._source
+        cache = self._cache if self._lookup else None
+        # Entries are read as Any here: the closure tells the kinds apart
+        # by type (see _token_cache).
+        entries: dict[Any, Any] = {} if cache is None else cache._entries
+        entries_get = None if cache is None else entries.get
+        remember = None if cache is None else cache.remember
+        discard = None if cache is None else cache.discard
+        evict = None if cache is None else cache._evict
+        maxsize = 0 if cache is None else cache.maxsize
+        # A first-seen token is stored inline (TokenCache.remember's work)
+        # when there is no lock to take.
+        inline_store = cache is not None and cache._lock is None
+        single = isinstance(source, _SingleKey)
+        single_key = source.key if isinstance(source, _SingleKey) else None
+        current = source.current
+        core_decode = self._core_decode
+        core_check = self._core_check
+        policy = self._policy
+        algorithms = self._algorithms
+        jwt_obj = _jwt_global_obj
+        general = self._general_decode
+        json_loads = _core.json_loads
+        complete_entry = self._complete_entry
+        general_claims = self._general_claims
+        resolve = self._resolve
+        decode_keys = self._decode_keys
+        decode_with_key = self._decode_with_key
+        headers_get = None if self._headers is None else self._headers.get
+        kid_lookup = source.kid_lookup
+
+        def run(token: Any) -> dict[str, Any]:
+            store = False
+            cls = type(token)
+            if entries_get is not None and (cls is str or cls is bytes):
+                entry: Any = entries_get(token)
+                if entry is not None and type(entry) is not CachedToken:
+                    entry = complete_entry(token, entry)  # its first repeat
+                if entry is None:
+                    store = True
+                elif time.time() >= entry.expires:
+                    discard(token, entry)  # type: ignore[misc]  # set with entries_get
+                    store = True
+                elif not entry.refused:
+                    key_current = entry.key is single_key if single else current(entry)
+                    if key_current:
+                        entry.used = True
+                        # fresh_payload(entry), inline.
+                        template = entry.payload
+                        if template is None:
+                            payload: dict[str, Any] = json_loads(entry.payload_json)
+                        else:
+                            payload = template.copy()
+                            for name in entry.copies:
+                                payload[name] = payload[name].copy()
+                        if not core_check(jwt_obj, policy, payload):
+                            general_claims(payload)
+                        if complete:
+                            return {
+                                "payload": payload,
+                                "header": json_loads(entry.header_json),
+                                "signature": entry.signature,
+                            }
+                        return payload
+                    if key_current is False:
+                        discard(token, entry)  # type: ignore[misc]  # set with entries_get
+                    store = True
+            if single:
+                decoded: dict[str, Any] = core_decode(
+                    jwt_obj, single_key, algorithms, policy, complete, general, token
+                )
+                if store:
+                    # TokenCache.remember, inline for a token whose exp is
+                    # absent or an int: the entry is the key itself.
+                    payload = decoded["payload"] if complete else decoded
+                    if (
+                        inline_store
+                        and type(payload.get("exp", 0)) is int
+                        and len(token) <= MAX_CACHED_TOKEN_LENGTH
+                    ):
+                        entries[token] = single_key
+                        if len(entries) > maxsize:
+                            evict()  # type: ignore[misc]  # as discard
+                    else:
+                        remember(token, single_key, payload)  # type: ignore[misc]  # as discard
+                return decoded
+            if headers_get is not None and (cls is str or cls is bytes):
+                # _resolve's remembered header segments, inline.
+                end = token.find("." if cls is str else b".")
+                known = headers_get(token[:end]) if end > 0 else None
+                key = None if known is None else kid_lookup(known[0])
+                if key is not None:
+                    alg = known[1]  # type: ignore[index]  # key is None without known
+                    # _decode_with_key(token, key, complete, alg), inline.
+                    bare = (
+                        None
+                        if type(key) is not PyJWK
+                        else jwk_key_object(key, alg, jwt_obj._jws._algorithms)
+                    )
+                    if bare is None:
+                        decoded = decode_with_key(token, key, complete, alg)
+                    else:
+                        jwk = key
+
+                        def with_jwk(token: Any, bare: Any, complete: bool) -> dict[str, Any]:
+                            return general(token, jwk, complete)
+
+                        decoded = core_decode(
+                            jwt_obj, bare, algorithms, policy, complete, with_jwk, token
+                        )
+                    if store:
+                        # As for one key, above.
+                        payload = decoded["payload"] if complete else decoded
+                        if (
+                            inline_store
+                            and type(payload.get("exp", 0)) is int
+                            and len(token) <= MAX_CACHED_TOKEN_LENGTH
+                        ):
+                            entries[token] = key
+                            if len(entries) > maxsize:
+                                evict()  # type: ignore[misc]  # as discard
+                        else:
+                            remember(token, key, payload)  # type: ignore[misc]  # as discard
+                    return decoded
+            alg, keys = resolve(token)
+            result: dict[str, Any] = decode_keys(token, keys, complete, store, alg)
+            return result
+
+        return run
 
     # -- the two seams -----------------------------------------------------
 
@@ -250,6 +408,10 @@ class JWTVerifier:
         checks (and errors) of a full decode, against the current time."""
         if self._policy is not None and self._core_check(_CLAIMS, self._policy, payload):
             return
+        self._general_claims(payload)
+
+    def _general_claims(self, payload: dict[str, Any]) -> None:
+        """PyJWT's own claim checks, for what the core declines."""
         _CLAIMS._validate_claims(
             payload,
             self._merged_options,
@@ -289,17 +451,18 @@ class JWTVerifier:
     # -- internals ---------------------------------------------------------
 
     def _cached(self, token: Any) -> CachedToken | None:
+        """*token*'s live entry (complete, or refused), or ``None``."""
         cache = self._cache
         if cache is None or type(token) not in (str, bytes):
             return None
-        entry = cache.get(token)
+        entry = cache._entries.get(token)
         if entry is None:
             return None
+        if type(entry) is not CachedToken:
+            entry = self._complete_entry(token, entry)  # its first repeat
         if time.time() >= entry.expires:
             cache.discard(token, entry)
             return None
-        if entry.header_json is None and not entry.refused:
-            self._complete_entry(token, entry)
         return entry
 
     def _hit(self, token: Any, entry: CachedToken, current: bool | None, complete: bool) -> Any:
@@ -309,7 +472,8 @@ class JWTVerifier:
             if current is False and self._cache is not None:
                 self._cache.discard(token, entry)
             return None
-        payload = _fresh_json(entry.payload_json)
+        entry.used = True
+        payload = fresh_payload(entry)
         self._check_claims(payload)
         if complete:
             return {
@@ -339,12 +503,45 @@ class JWTVerifier:
             if remember:
                 self._remember(token, source.key, decoded["payload"] if complete else decoded)
             return decoded
-        if source.needs_header:
-            header = api_jws.get_unverified_header(token)
-            keys = source.resolve(header, self._algorithms)
-            return self._decode_keys(token, keys, complete, remember, header.get("alg"))
-        keys = source.resolve({}, self._algorithms)
-        return self._decode_keys(token, keys, complete, remember)
+        alg, keys = self._resolve(token)
+        return self._decode_keys(token, keys, complete, remember, alg)
+
+    def _resolve(self, token: Any) -> tuple[Any, list[Any]]:
+        """The ``alg`` of the token's header (``None`` when the source needs
+        no header) and the keys to try for it, resolved synchronously.
+
+        The header is read before any key is resolved, so that a malformed
+        token fails as :func:`cyjwt.get_unverified_header` makes it fail,
+        before the source is consulted.  With a source that looks a ``kid``
+        up without side effects or errors (a JWK Set, a client's fresh
+        set), a header segment read before is not read again: its header
+        is remembered, and when its ``kid`` is found, reading the rest of
+        the token is left to the decode, which reads it first and raises
+        the same errors in the same order.
+        """
+        source = self._source
+        if not source.needs_header:
+            return None, source.resolve({}, self._algorithms)
+        headers = self._headers
+        segment: Any = None
+        if headers is not None:
+            cls = type(token)
+            if cls is str or cls is bytes:
+                end = token.find("." if cls is str else b".")
+                if end > 0:
+                    segment = token[:end]
+                    known = headers.get(segment)
+                    if known is not None:
+                        key = source.kid_lookup(known[0])
+                        if key is not None:
+                            return known[1], [key]
+        header = api_jws.get_unverified_header(token)
+        kid = header.get("kid")
+        if segment is not None and type(kid) is str:
+            if len(headers) >= _MAX_HEADERS:  # type: ignore[arg-type]
+                headers.clear()  # type: ignore[union-attr]
+            headers[segment] = (kid, header.get("alg"))  # type: ignore[index]
+        return header.get("alg"), source.resolve(header, self._algorithms)
 
     async def _run_async(self, token: Any, complete: bool) -> Any:
         source = self._source
@@ -398,59 +595,15 @@ class JWTVerifier:
         entry waits for the first repeat (:meth:`_complete_entry`).
         """
         assert self._cache is not None
-        if type(token) not in (str, bytes) or len(token) > MAX_CACHED_TOKEN_LENGTH:
-            return
-        expires: float = float("inf")
-        if "exp" in payload:
-            try:
-                expires = int(payload["exp"])
-            except (TypeError, ValueError, OverflowError):
-                return
-        self._cache.put(token, CachedToken(key, expires))
+        if type(token) is str or type(token) is bytes:
+            self._cache.remember(token, key, payload)
 
-    def _complete_entry(self, token: str | bytes, entry: CachedToken) -> None:
-        """Fill in *entry* from the token's own segments (they verified, so
-        they decode), or mark it refused: an HS* token where those are not
-        cached, a key below the recommended length (the entry then stays,
-        so the token is not stored again on every call)."""
-        try:
-            raw = token.encode("utf-8") if isinstance(token, str) else token
-            head, body, signature = raw.split(b".")
-            header_json = _core.b64url_decode_segment(head, "header")
-            header = _core.json_loads(header_json)
-            alg = header.get("alg")
-        except Exception:  # pragma: no cover - it verified, so it decodes
-            entry.refused = True
-            return
-        if (not self._cache_hmac and isinstance(alg, str) and alg.startswith("HS")) or (
-            not self._key_cacheable(alg, entry.key)
-        ):
-            entry.refused = True
-            return
-        entry.kid = header.get("kid")
-        entry.has_kid = "kid" in header
-        entry.payload_json = _core.b64url_decode_segment(body, "payload")
-        entry.signature = _core.b64url_decode_segment(signature, "crypto")
-        entry.header_json = header_json  # last: marks the entry complete
-
-    def _key_cacheable(self, alg: Any, key: Any) -> bool:
-        """False for keys below the recommended length (PyJWT warns about
-        them on every decode, which a cache hit would not)."""
-        slot = (alg, id(key))
-        known = self._key_ok.get(slot)
-        if known is not None and known[0] is key:
-            return known[1]
-        try:
-            if isinstance(key, PyJWK):
-                alg_obj = key.Algorithm
-                prepared = alg_obj.prepare_key(key.key)
-            else:
-                alg_obj = api_jws.get_algorithm_by_name(alg)
-                prepared = api_jws._prepare_key(alg_obj, key)
-            ok = not alg_obj.check_key_length(prepared)
-        except Exception:
-            ok = False
-        if len(self._key_ok) >= 256:
-            self._key_ok.clear()
-        self._key_ok[slot] = (key, ok)
-        return ok
+    def _complete_entry(self, token: str | bytes, pending: Any) -> CachedToken:
+        """The entry for a token's first repeat (:func:`complete_entry`),
+        in the place of *pending* (its key, or a PendingToken); refused for
+        HS* tokens where those are not cached."""
+        key = pending.key if type(pending) is PendingToken else pending
+        entry = complete_entry(token, key, self._cache_hmac, self._key_lengths)
+        if self._cache is not None:
+            self._cache.replace(token, pending, entry)
+        return entry
