@@ -76,6 +76,10 @@ _CLAIMS = _jwt_global_obj
 _TRY_NEXT = (InvalidSignatureError, InvalidKeyError, InvalidAlgorithmError)
 
 
+# No decode has run yet in a bound call (a key may be any object, None too).
+_NOT_DECODED: Any = object()
+
+
 class JWTVerifier:
     """Verify tokens against one fixed policy and a source of keys.
 
@@ -287,26 +291,13 @@ class JWTVerifier:
                     if key_current is False:
                         discard(token, entry)  # type: ignore[misc]  # set with entries_get
                     store = True
+            verified_by: Any = _NOT_DECODED  # the key a decode below verified with
             if single:
                 decoded: dict[str, Any] = core_decode(
                     jwt_obj, single_key, algorithms, policy, complete, general, token
                 )
-                if store:
-                    # TokenCache.remember, inline for a token whose exp is
-                    # absent or an int: the entry is the key itself.
-                    payload = decoded["payload"] if complete else decoded
-                    if (
-                        inline_store
-                        and type(payload.get("exp", 0)) is int
-                        and len(token) <= MAX_CACHED_TOKEN_LENGTH
-                    ):
-                        entries[token] = single_key
-                        if len(entries) > maxsize:
-                            evict()  # type: ignore[misc]  # as discard
-                    else:
-                        remember(token, single_key, payload)  # type: ignore[misc]  # as discard
-                return decoded
-            if headers_get is not None and (cls is str or cls is bytes):
+                verified_by = single_key
+            elif headers_get is not None and (cls is str or cls is bytes):
                 # _resolve's remembered header segments, inline.
                 end = token.find("." if cls is str else b".")
                 known = headers_get(token[:end]) if end > 0 else None
@@ -330,20 +321,23 @@ class JWTVerifier:
                         decoded = core_decode(
                             jwt_obj, bare, algorithms, policy, complete, with_jwk, token
                         )
-                    if store:
-                        # As for one key, above.
-                        payload = decoded["payload"] if complete else decoded
-                        if (
-                            inline_store
-                            and type(payload.get("exp", 0)) is int
-                            and len(token) <= MAX_CACHED_TOKEN_LENGTH
-                        ):
-                            entries[token] = key
-                            if len(entries) > maxsize:
-                                evict()  # type: ignore[misc]  # as discard
-                        else:
-                            remember(token, key, payload)  # type: ignore[misc]  # as discard
-                    return decoded
+                    verified_by = key
+            if verified_by is not _NOT_DECODED:
+                if store:
+                    # TokenCache.remember, inline for a token whose exp is
+                    # absent or an int: the entry is the key itself.
+                    payload = decoded["payload"] if complete else decoded
+                    if (
+                        inline_store
+                        and type(payload.get("exp", 0)) is int
+                        and len(token) <= MAX_CACHED_TOKEN_LENGTH
+                    ):
+                        entries[token] = verified_by
+                        if len(entries) > maxsize:
+                            evict()  # type: ignore[misc]  # as discard
+                    else:
+                        remember(token, verified_by, payload)  # type: ignore[misc]  # as discard
+                return decoded
             alg, keys = resolve(token)
             result: dict[str, Any] = decode_keys(token, keys, complete, store, alg)
             return result
