@@ -43,7 +43,7 @@ echo "== building the ASan+UBSan core into $venv =="
 
 if [ "$ci" = 1 ]; then
   tests=(tests/test_core.py tests/test_fastpath.py tests/test_differential.py
-         tests/test_stress.py)
+         tests/test_stress.py tests/test_rsa_verify.py)
   seconds=4
 else
   tests=(tests)

@@ -4,6 +4,8 @@ along the MRO, message, cause, context), and its warnings."""
 
 from __future__ import annotations
 
+import re
+import types
 import warnings
 from typing import Any, Callable
 
@@ -28,6 +30,23 @@ def observe(func: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, .
             )
     seen = [(w.category.__name__, str(w.message)) for w in caught]
     return result + (seen,)
+
+
+# Messages that embed an object's address (PyJWT formats a generator into
+# one) are compared without it.
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def both(action: Callable[[types.ModuleType], Any]) -> tuple[Any, ...]:
+    """Run *action* with cyjwt and with PyJWT (each passed as the module);
+    they must be observed alike.  What cyjwt did is returned."""
+    import jwt as pyjwt
+
+    import cyjwt
+
+    seen = observe(action, cyjwt)
+    assert ADDRESS.sub("", repr(seen)) == ADDRESS.sub("", repr(observe(action, pyjwt)))
+    return seen
 
 
 def normalise(value: Any) -> Any:

@@ -12,7 +12,6 @@ the class or the instance.
 
 from __future__ import annotations
 
-import re
 import sys
 import types
 import warnings
@@ -26,7 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
 import cyjwt
-from _observe import observe
+from _observe import ADDRESS, both, observe
 
 pytestmark = pytest.mark.usefixtures("active_core")
 
@@ -80,18 +79,6 @@ def pem(key: Any) -> str:
 def key_forms(key: Any) -> list[Any]:
     """A key as decode/encode take it: the object, PEM str, PEM bytes."""
     return [key, pem(key), pem(key).encode()]
-
-
-# Messages that embed an object's address (PyJWT formats a generator into
-# one) are compared without it.
-_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
-
-
-def both(action: Callable[[types.ModuleType], Any]) -> tuple[Any, ...]:
-    """Run *action* with cyjwt and with PyJWT; they must be observed alike."""
-    seen = observe(action, cyjwt)
-    assert _ADDRESS.sub("", repr(seen)) == _ADDRESS.sub("", repr(observe(action, pyjwt)))
-    return seen
 
 
 def decode_with(token: str | bytes, key: Any, alg: str) -> Callable[[types.ModuleType], Any]:
@@ -457,7 +444,7 @@ def test_verifier_with_jwk_set_matches_decode_with_the_jwk(alg: str, cache_size:
                 algorithms=allowed,
             )
             got = observe(verifier.decode_complete if complete else verifier.decode, token)
-            assert _ADDRESS.sub("", repr(got)) == _ADDRESS.sub("", repr(expected))
+            assert ADDRESS.sub("", repr(got)) == ADDRESS.sub("", repr(expected))
             if "signature" not in repr(got):  # PyJWT's signature bytes differ per call
                 assert got[0] == theirs[0]
             got = observe(verifier.decode, token)  # again: a cache hit where cached

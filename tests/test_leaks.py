@@ -38,6 +38,7 @@ import types
 from typing import Any, Callable
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 import cyjwt
 from cyjwt import exceptions as exc
@@ -65,6 +66,14 @@ BAD_SIGNATURE = ("A" if SIGNATURE[0] != "A" else "B") + SIGNATURE[1:]
 BAD_JSON_PAYLOAD = cyjwt.api_jws.encode(b'{"a":', KEY, algorithm="HS256")
 
 
+# RS256 with a key object: the compiled core verifies with libcrypto and
+# a kept context (_core_asym.pxi), which a failure frees and replaces.
+RSA_PRIVATE = rsa.generate_private_key(65537, 2048)
+RSA_PUBLIC = RSA_PRIVATE.public_key()
+RS256_VALID = cyjwt.encode({"sub": "1"}, RSA_PRIVATE, algorithm="RS256")
+RS256_FORGED = RS256_VALID[:-4] + ("AAAA" if RS256_VALID[-4:] != "AAAA" else "BBBB")
+
+
 def _decode(token: str, **kwargs: Any) -> Callable[[], Any]:
     def call() -> Any:
         return cyjwt.decode(token, KEY, algorithms=["HS256"], audience="api", **kwargs)
@@ -86,6 +95,11 @@ API_KINDS: dict[str, tuple[Callable[[], Any], type[BaseException] | None]] = {
     "bad_json_header": (_decode(f"eyJhbGci.{PAYLOAD_B64}.{SIGNATURE}"), exc.DecodeError),
     "bad_json_payload": (_decode(BAD_JSON_PAYLOAD), exc.DecodeError),
     "bad_base64": (_decode(f"{HEADER_B64}.{PAYLOAD_B64}.!!!!"), exc.DecodeError),
+    "rs256_valid": (lambda: cyjwt.decode(RS256_VALID, RSA_PUBLIC, algorithms=["RS256"]), None),
+    "rs256_bad_signature": (
+        lambda: cyjwt.decode(RS256_FORGED, RSA_PUBLIC, algorithms=["RS256"]),
+        exc.InvalidSignatureError,
+    ),
     "expired": (_decode(_token({"exp": NOW - 10**6, "aud": "api"})), exc.ExpiredSignatureError),
     "wrong_audience": (_decode(_token({"aud": "web"})), exc.InvalidAudienceError),
     "missing_segments": (_decode("onlyonesegment"), exc.DecodeError),

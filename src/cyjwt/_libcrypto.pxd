@@ -1,7 +1,8 @@
 # The parts of OpenSSL's libcrypto that the compiled core calls (cimported
-# by _core_c.pyx).  Only the SHA-2 block functions, the constant-time
-# compare and the version string: HMAC is assembled from the SHA-2 calls
-# in _core_hmac.pxi, so that a key's pads are hashed once per key.
+# by _core_c.pyx): the SHA-2 block functions, the constant-time compare,
+# the version string, and RSA signature verification.  HMAC is assembled
+# from the SHA-2 calls in _core_hmac.pxi, so that a key's pads are hashed
+# once per key.
 # The low-level SHA*_Init/Update/Final calls are deprecated in OpenSSL 3
 # but kept (setup.py sets OPENSSL_API_COMPAT); they exist in 1.1.1 too.
 
@@ -27,3 +28,41 @@ cdef extern from "openssl/sha.h" nogil:
     unsigned char *SHA256(const unsigned char *d, size_t n, unsigned char *md)
     unsigned char *SHA384(const unsigned char *d, size_t n, unsigned char *md)
     unsigned char *SHA512(const unsigned char *d, size_t n, unsigned char *md)
+
+# RSA signature verification (_core_asym.pxi): a public key read once from
+# its DER form, and verification contexts set up once per key and padding.
+# In OpenSSL 1.1.1 the EVP_PKEY_CTX_set_* calls are macros; in 3.x functions.
+cdef extern from "openssl/evp.h" nogil:
+    ctypedef struct EVP_PKEY:
+        pass
+    ctypedef struct EVP_PKEY_CTX:
+        pass
+    ctypedef struct EVP_MD:
+        pass
+    ctypedef struct ENGINE:
+        pass
+    const EVP_MD *EVP_sha256()
+    const EVP_MD *EVP_sha384()
+    const EVP_MD *EVP_sha512()
+    void EVP_PKEY_free(EVP_PKEY *pkey)
+    int EVP_PKEY_base_id(const EVP_PKEY *pkey)
+    EVP_PKEY_CTX *EVP_PKEY_CTX_new(EVP_PKEY *pkey, ENGINE *e)
+    void EVP_PKEY_CTX_free(EVP_PKEY_CTX *ctx)
+    int EVP_PKEY_verify_init(EVP_PKEY_CTX *ctx)
+    int EVP_PKEY_verify(EVP_PKEY_CTX *ctx, const unsigned char *sig, size_t siglen,
+                        const unsigned char *tbs, size_t tbslen)
+    int EVP_PKEY_RSA
+
+cdef extern from "openssl/x509.h" nogil:
+    EVP_PKEY *d2i_PUBKEY(EVP_PKEY **a, const unsigned char **pp, long length)
+
+cdef extern from "openssl/rsa.h" nogil:
+    int RSA_PKCS1_PADDING
+    int RSA_PKCS1_PSS_PADDING
+    int EVP_PKEY_CTX_set_rsa_padding(EVP_PKEY_CTX *ctx, int pad)
+    int EVP_PKEY_CTX_set_signature_md(EVP_PKEY_CTX *ctx, const EVP_MD *md)
+    int EVP_PKEY_CTX_set_rsa_pss_saltlen(EVP_PKEY_CTX *ctx, int saltlen)
+    int EVP_PKEY_CTX_set_rsa_mgf1_md(EVP_PKEY_CTX *ctx, const EVP_MD *md)
+
+cdef extern from "openssl/err.h" nogil:
+    void ERR_clear_error()
