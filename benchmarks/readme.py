@@ -170,7 +170,9 @@ def speed_block(report: Report) -> str:
         + ": nested role objects, lists of audiences, names outside ASCII, a `kid` header. The **native floor** is the same work done in C in the same "
         "run (base64url, HMAC-SHA-2 from libcrypto, orjson's reader), without any claim "
         "check; for the asymmetric rows it is the bare `cryptography` call with the key "
-        "loaded once. **Python by hand** is `hmac.digest`, `base64` and `json.loads` written "
+        "loaded once (cyjwt's compiled core checks RS* signatures with a libcrypto "
+        "context kept per key, which is why its RS256 decode can be below that floor: "
+        "`cryptography` sets up a new context on every call). **Python by hand** is `hmac.digest`, `base64` and `json.loads` written "
         'in Python: a reference, not a floor. "PEM" rows pass the key as PEM text on every '
         'call; "wrong" marks a library that accepted a token it must refuse (it is then '
         "not timed).",

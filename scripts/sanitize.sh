@@ -11,7 +11,7 @@
 #   2. every fuzz target for a few seconds (scripts/fuzz.py --ci).
 #
 #   scripts/sanitize.sh          the whole suite, 6 s per fuzz target
-#   scripts/sanitize.sh --ci     the core, fast-path, differential and
+#   scripts/sanitize.sh --ci     the core, fast-path, differential, RSA-verify and
 #                                stress tests, 4 s per fuzz target (CI)
 # Extra arguments go to pytest.  Needs clang (installed with apt-get when
 # missing and running as root).  See docs/safety.md.
