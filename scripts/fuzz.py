@@ -54,7 +54,7 @@ from typing import Any, Callable, NoReturn, Optional
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "tests" / "fuzz_corpus"
 WORK = ROOT / ".cache" / "fuzz"
-TARGET_NAMES = ("b64url", "split", "json_loads", "json_dumps", "decode", "header")
+TARGET_NAMES = ("b64url", "split", "json_loads", "json_dumps", "decode", "header", "rsa_signature")
 # Bump when the build recipe below changes, to force a rebuild.
 BUILD_RECIPE = "1"
 CI_SECONDS = 6
@@ -889,6 +889,62 @@ def header_target() -> Callable[[bytes], None]:
     return one
 
 
+RSA_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"]
+
+
+def rsa_signature_target() -> Callable[[bytes], None]:
+    """RS*/PS* tokens whose signature comes from the input (raw bytes, or a
+    valid one damaged, cut, lengthened or moved to another algorithm), for
+    the compiled core's libcrypto verify (_rsa_verify) against PyJWT's."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    with _instrumented_imports():
+        import jwt as pyjwt
+
+        import cyjwt
+
+    private = rsa.generate_private_key(65537, 2048)
+    public = private.public_key()
+    payload = b64(b'{"sub":"fuzz","n":1}')
+    # A valid signature per (header alg, signing alg): made once, by PyJWT.
+    valid: dict[tuple[str, str], bytes] = {}
+
+    def signature(header_alg: str, sign_alg: str) -> bytes:
+        found = valid.get((header_alg, sign_alg))
+        if found is None:
+            algorithm = pyjwt.get_algorithm_by_name(sign_alg)
+            message = b64(b'{"alg":"' + header_alg.encode() + b'"}') + b"." + payload
+            found = valid[(header_alg, sign_alg)] = algorithm.sign(message, private)
+        return found
+
+    def one(data: bytes) -> None:
+        fdp = provider(data)
+        alg = fdp.PickValueInList(RSA_ALGS)
+        mode = fdp.ConsumeIntInRange(0, 3)
+        if mode == 0:
+            sig = fdp.ConsumeBytes(fdp.ConsumeIntInRange(0, 600))
+        else:
+            sig = signature(alg, alg if mode != 3 else fdp.PickValueInList(RSA_ALGS))
+            if mode == 1:
+                at = fdp.ConsumeIntInRange(0, len(sig) - 1)
+                sig = sig[:at] + fdp.ConsumeBytes(fdp.ConsumeIntInRange(0, 3)) + sig[at + 1 :]
+            elif mode == 2:
+                sig = (
+                    fdp.PickValueInList([b"", b"\x00", b"\x00\x00" + sig])
+                    + sig[: fdp.ConsumeIntInRange(0, len(sig))]
+                )
+        header = b64(b'{"alg":"' + alg.encode() + b'"}')
+        token = (header + b"." + payload + b"." + b64(sig)).decode()
+        same(
+            f"decode(token, <RSA public key>, algorithms=[{alg!r}])",
+            token,
+            cyjwt=observed(cyjwt.decode, token, public, algorithms=[alg]),
+            pyjwt=observed(pyjwt.decode, token, public, algorithms=[alg]),
+        )
+
+    return one
+
+
 TARGETS: dict[str, Callable[[], Callable[[bytes], None]]] = {
     "b64url": b64url_target,
     "split": split_target,
@@ -896,6 +952,7 @@ TARGETS: dict[str, Callable[[], Callable[[bytes], None]]] = {
     "json_dumps": json_dumps_target,
     "decode": decode_target,
     "header": header_target,
+    "rsa_signature": rsa_signature_target,
 }
 
 
