@@ -1,8 +1,9 @@
 """RS* and PS* signatures checked by libcrypto directly (``_rsa_verify`` in
 ``_core_asym.pxi``), against PyJWT 2.15.1 on both cores.
 
-The compiled core reads an RSA public key into libcrypto once and keeps a
-verification context per padding and hash; these tests hold it to
+The compiled core reads an RSA public key into libcrypto once (at the key
+object's second verify) and keeps a verification context per padding and
+hash; these tests hold it to
 cryptography's answers (through PyJWT): every algorithm and several key
 sizes and exponents, signatures corrupted in every way that reaches the
 RSA operation, PSS salts of other lengths, signatures moved between
@@ -47,11 +48,22 @@ def private_key(bits: int = 2048, exponent: int = 65537) -> rsa.RSAPrivateKey:
 
 
 def public_forms(private: rsa.RSAPrivateKey) -> list[Any]:
-    """The public key as decode takes it: the object, PEM str, PEM bytes."""
+    """The public key as decode takes it: the object, PEM str, PEM bytes;
+    each already verified with once, so that the compiled core checks with
+    libcrypto from now on (it leaves a key's first verify to cryptography)."""
     text = private.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    return [private.public_key(), text.decode(), text]
+    forms: list[Any] = [private.public_key(), text.decode(), text]
+    token = cyjwt.encode({}, private, algorithm="RS256")
+    for form in forms:
+        cyjwt.decode(token, form, algorithms=["RS256"])
+    return forms
+
+
+def public_key(private: rsa.RSAPrivateKey) -> Any:
+    """The public key object, already verified with once (public_forms)."""
+    return public_forms(private)[0]
 
 
 def with_signature(token: str, signature: bytes) -> str:
@@ -78,15 +90,16 @@ def token_of(message: bytes, signature: bytes) -> str:
 def test_valid_tokens(alg: str, shape: tuple[int, int]) -> None:
     private = private_key(*shape)
     made = [cyjwt.encode(CLAIMS, private, algorithm=alg), pyjwt.encode(CLAIMS, private, alg)]
+    forms = public_forms(private)
     for token in made:
-        for key in public_forms(private):
+        for key in forms:
             assert both(decode_with(token, key, alg))[0] == "ok"
 
 
 @pytest.mark.parametrize("alg", ALGS)
 def test_corrupted_signatures(alg: str) -> None:
     private = private_key()
-    public = private.public_key()
+    public, text = public_forms(private)[:2]
     token = cyjwt.encode(CLAIMS, private, algorithm=alg)
     sig = cyjwt.utils.base64url_decode(token.rpartition(".")[2])
     size = len(sig)
@@ -109,7 +122,7 @@ def test_corrupted_signatures(alg: str) -> None:
         sig[: size // 2],
     ]
     for variant in variants:
-        for key in (public, public_forms(private)[1]):
+        for key in (public, text):
             assert both(decode_with(with_signature(token, variant), key, alg))[0] == "error"
     # The original still verifies afterwards (no context left in a bad state).
     assert both(decode_with(token, public, alg))[0] == "ok"
@@ -120,19 +133,20 @@ def test_pss_salt_lengths(bits: str) -> None:
     """PS* verifies a salt exactly as long as the digest, as cryptography is
     asked to through PyJWT: other lengths are refused alike."""
     private = private_key()
+    public = public_key(private)
     digest = HASHES[bits]
     message = signing_input(f"PS{bits}")
     salts: list[Any] = [0, 20, digest.digest_size, digest.digest_size + 1, padding.PSS.MAX_LENGTH]
     for salt in salts:
         pss = padding.PSS(mgf=padding.MGF1(digest), salt_length=salt)
         token = token_of(message, private.sign(message, pss, digest))
-        seen = both(decode_with(token, private.public_key(), f"PS{bits}"))
+        seen = both(decode_with(token, public, f"PS{bits}"))
         assert seen[0] == ("ok" if salt == digest.digest_size else "error"), salt
     # MGF1 over another hash than the message's.
     other = hashes.SHA1() if bits != "256" else hashes.SHA512()
     pss = padding.PSS(mgf=padding.MGF1(other), salt_length=digest.digest_size)
     token = token_of(message, private.sign(message, pss, digest))
-    assert both(decode_with(token, private.public_key(), f"PS{bits}"))[0] == "error"
+    assert both(decode_with(token, public, f"PS{bits}"))[0] == "error"
 
 
 @pytest.mark.parametrize("alg", ALGS)
@@ -140,6 +154,7 @@ def test_signatures_moved_between_paddings_and_hashes(alg: str) -> None:
     """A signature made with one padding or hash, under a header naming
     another: refused alike."""
     private = private_key()
+    public = public_key(private)
     message = signing_input(alg)
     for other in ALGS:
         if other == alg:
@@ -152,7 +167,7 @@ def test_signatures_moved_between_paddings_and_hashes(alg: str) -> None:
         else:
             pad = padding.PKCS1v15()
         token = token_of(message, private.sign(message, pad, digest))
-        assert both(decode_with(token, private.public_key(), alg))[0] == "error", other
+        assert both(decode_with(token, public, alg))[0] == "error", other
 
 
 def test_one_key_every_configuration_in_turn(active_core: types.ModuleType) -> None:
@@ -160,7 +175,7 @@ def test_one_key_every_configuration_in_turn(active_core: types.ModuleType) -> N
     signatures mixed: every answer as PyJWT's.  The compiled core keeps one
     context per set-up after a success, and drops the one a failure used."""
     private = private_key()
-    public = private.public_key()
+    public = public_key(private)
     tokens = {alg: cyjwt.encode(CLAIMS, private, algorithm=alg) for alg in ALGS}
     for _ in range(3):
         for alg in ALGS:
@@ -176,6 +191,18 @@ def test_one_key_every_configuration_in_turn(active_core: types.ModuleType) -> N
         assert active_core._rsa_contexts(public) == (True, (1, 1, 1, 1, 1, 1))
 
 
+def test_a_key_is_read_into_libcrypto_at_its_second_verify(active_core: types.ModuleType) -> None:
+    """A key object verified with once (made per request) is left to
+    cryptography; from its second verify on, libcrypto checks with it."""
+    private = private_key()
+    key = serialization.load_pem_public_key(public_forms(private)[2])
+    token = cyjwt.encode(CLAIMS, private, algorithm="RS384")
+    for expected in ((False, (0,) * 6), (True, (0, 1, 0, 0, 0, 0))):
+        assert both(decode_with(token, key, "RS384"))[0] == "ok"
+        if active_core.IMPLEMENTATION == "cython":
+            assert active_core._rsa_contexts(key) == expected
+
+
 def test_keys_kept_per_object_and_evicted(active_core: types.ModuleType) -> None:
     """More key objects than the core keeps (each read into libcrypto once),
     loaded from the same PEM: every decode right, the oldest forgotten."""
@@ -184,7 +211,8 @@ def test_keys_kept_per_object_and_evicted(active_core: types.ModuleType) -> None
     token = cyjwt.encode(CLAIMS, private, algorithm="RS256")
     keys: list[Any] = [serialization.load_pem_public_key(text) for _ in range(300)]
     for key in keys:
-        assert cyjwt.decode(token, key, algorithms=["RS256"]) == CLAIMS
+        for _ in range(2):
+            assert cyjwt.decode(token, key, algorithms=["RS256"]) == CLAIMS
     if active_core.IMPLEMENTATION == "cython":
         assert active_core._rsa_contexts(keys[-1]) == (True, (1, 0, 0, 0, 0, 0))
         assert active_core._rsa_contexts(keys[0]) is None
@@ -197,7 +225,7 @@ def test_threads_verifying_with_one_key(active_core: types.ModuleType) -> None:
     without the GIL, each thread on its own context): every answer right,
     and no more idle contexts kept than the bound."""
     private = private_key()
-    public = private.public_key()
+    public = public_key(private)
     good = [cyjwt.encode({**CLAIMS, "n": n}, private, algorithm="PS256") for n in range(40)]
     bad = [t[:-3] + ("AAA" if t[-3:] != "AAA" else "BBB") for t in good]
     start = threading.Barrier(8)
@@ -252,8 +280,10 @@ def test_failures_leave_no_openssl_errors(active_core: types.ModuleType) -> None
     lib.ERR_peek_error.restype = ctypes.c_ulong
     lib.ERR_clear_error()
     private = private_key()
+    public = public_key(private)
     token = cyjwt.encode(CLAIMS, private, algorithm="RS256")
     for variant in (b"", b"\xff" * 256, b"\x01" * 255, b"\x02" * 256):
         with pytest.raises(cyjwt.InvalidSignatureError):
-            cyjwt.decode(with_signature(token, variant), private.public_key(), algorithms=["RS256"])
+            cyjwt.decode(with_signature(token, variant), public, algorithms=["RS256"])
         assert lib.ERR_peek_error() == 0
+    assert active_core._rsa_contexts(public)[0] is True

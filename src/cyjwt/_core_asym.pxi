@@ -12,8 +12,8 @@
 # algorithm objects.
 #
 # RS* and PS* signatures are verified with libcrypto directly (see
-# _rsa_verify): the public key is read into libcrypto once, from its DER
-# form, and a verification context per padding and hash is set up once and
+# _rsa_verify): the public key is read into libcrypto once, from its PKCS#1
+# DER form, and a verification context per padding and hash is set up once and
 # kept, where cryptography's verify builds and sets up a new one on every
 # call (about 3 us of a 20 us RSA-2048 verify).  The answer is the same
 # OpenSSL check either way; cryptography still loads and validates every
@@ -48,7 +48,7 @@ cdef object _ECDSA = None
 cdef object _PSS = None
 cdef object _MGF1 = None
 cdef object _DER = None  # serialization.Encoding.DER
-cdef object _SPKI = None  # serialization.PublicFormat.SubjectPublicKeyInfo
+cdef object _PKCS1 = None  # serialization.PublicFormat.PKCS1
 cdef tuple _HASH_CLASSES = ()  # cryptography's SHA256, SHA384, SHA512
 cdef object _EC_RAW_SIGNATURE = None  # _algorithms_ec.raw_signature: the DER fallback
 cdef dict _ALGORITHMS_NAMESPACE = None  # vars(cyjwt.algorithms): its has_crypto
@@ -79,10 +79,12 @@ cdef class _AsymKey:
     cdef object curve_type  # ES*: the class of the key's curve
     cdef Py_ssize_t width  # ES*: bytes in each of r and s
     cdef Py_ssize_t bits  # RS*, PS*: the modulus size
-    # RS*, PS* verify (_rsa_verify): the public key in libcrypto, read on
-    # first use (NULL if it could not be: cryptography's verify runs), and
-    # idle verification contexts, RSA_IDLE_CONTEXTS per configuration.
+    # RS*, PS* verify (_rsa_verify): the public key in libcrypto, read at
+    # the key's second verify (NULL if it could not be: cryptography's
+    # verify runs), and idle verification contexts, RSA_IDLE_CONTEXTS per
+    # configuration.
     cdef EVP_PKEY *pkey
+    cdef bint verified_once
     cdef bint pkey_read
     cdef EVP_PKEY_CTX *idle[RSA_CONFIGS * RSA_IDLE_CONTEXTS]
     cdef int idle_count[RSA_CONFIGS]
@@ -99,7 +101,7 @@ cdef class _AsymKey:
 cdef int _asym_init() except -1:
     """Import what the asymmetric calls need, once: cryptography is only
     imported by the algorithms, so only once one of them is used."""
-    global _ASYM_READY, _INVALID_SIGNATURE, _PKCS1V15, _ECDSA, _PSS, _MGF1, _DER, _SPKI
+    global _ASYM_READY, _INVALID_SIGNATURE, _PKCS1V15, _ECDSA, _PSS, _MGF1, _DER, _PKCS1
     global _EC_RAW_SIGNATURE, _ALGORITHMS_NAMESPACE, _ALG_FAMILY, _KEY_ABCS, _HASH_CLASSES
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes
@@ -114,7 +116,7 @@ cdef int _asym_init() except -1:
     _PSS = padding.PSS
     _MGF1 = padding.MGF1
     _DER = Encoding.DER
-    _SPKI = PublicFormat.SubjectPublicKeyInfo
+    _PKCS1 = PublicFormat.PKCS1
     _HASH_CLASSES = (hashes.SHA256, hashes.SHA384, hashes.SHA512)
     _EC_RAW_SIGNATURE = _algorithms_ec.raw_signature
     _ALGORITHMS_NAMESPACE = vars(algorithms)
@@ -443,36 +445,43 @@ cdef EVP_PKEY_CTX *_rsa_context(EVP_PKEY *pkey, bint pss, int hash_id) noexcept 
 
 
 cdef int _rsa_read_key(_AsymKey entry) except -1:
-    """entry.pkey: the RSA public key read into libcrypto from its DER
-    form, once; left NULL if libcrypto does not read it."""
+    """entry.pkey: the RSA public key read into libcrypto from the PKCS#1
+    DER that cryptography writes for it, once; left NULL if libcrypto does
+    not read it."""
     cdef const unsigned char *p
+    cdef RSA *rsa
     cdef EVP_PKEY *pkey
     entry.pkey_read = True
     try:
-        der = entry.key.public_bytes(_DER, _SPKI)
+        der = entry.key.public_bytes(_DER, _PKCS1)
     except Exception:  # never seen; cryptography's verify then runs
         return 0
     if type(der) is not bytes:
         return 0
     p = <const unsigned char *>PyBytes_AS_STRING(der)
-    pkey = d2i_PUBKEY(NULL, &p, PyBytes_GET_SIZE(der))
-    if pkey == NULL:
+    rsa = d2i_RSAPublicKey(NULL, &p, PyBytes_GET_SIZE(der))
+    if rsa == NULL:
         ERR_clear_error()
-    elif EVP_PKEY_base_id(pkey) != EVP_PKEY_RSA:
-        EVP_PKEY_free(pkey)
-    else:
-        entry.pkey = pkey
+        return 0
+    pkey = EVP_PKEY_new()
+    if pkey == NULL or EVP_PKEY_assign_RSA(pkey, rsa) != 1:
+        RSA_free(rsa)
+        EVP_PKEY_free(pkey)  # NULL is ignored
+        ERR_clear_error()
+        return 0
+    entry.pkey = pkey  # owns rsa
     return 0
 
 
 cdef int _rsa_verify(_AsymKey entry, bint pss, _HashParams params, const char *s,
                      Py_ssize_t last, _Segment *sig_seg) except -2:
     """An RS*/PS* signature checked by libcrypto with a kept context: 1 if
-    it holds, 0 if not, -1 if this path is not available (cryptography's
-    verify then runs).  Like cryptography's, the hash and the RSA operation
-    run without the GIL; a context is used by one thread at a time (taken
-    from and returned to the key's idle ones under the GIL), so the path is
-    off on free-threaded builds."""
+    it holds, 0 if not, -1 if this path is not available, or not yet: at a
+    key's first verify (cryptography's verify then runs).  Like
+    cryptography's, the hash and the RSA operation run without the GIL; a
+    context is used by one thread at a time (taken from and returned to the
+    key's idle ones under the GIL), so the path is off on free-threaded
+    builds."""
     cdef int config, rc
     cdef EVP_PKEY_CTX *ctx
     cdef unsigned char digest[64]
@@ -481,10 +490,16 @@ cdef int _rsa_verify(_AsymKey entry, bint pss, _HashParams params, const char *s
     cdef int hash_id = params.hash_id
     if CYJWT_FREE_THREADED:
         return -1
-    if not entry.pkey_read:
-        _rsa_read_key(entry)
     if entry.pkey == NULL:
-        return -1
+        # A key object verified with once (made per request, say) is left
+        # to cryptography: reading it and setting up a context costs more
+        # than one verify saves.
+        if entry.pkey_read or not entry.verified_once:
+            entry.verified_once = True
+            return -1
+        _rsa_read_key(entry)
+        if entry.pkey == NULL:
+            return -1
     config = 3 * pss + hash_id
     if entry.idle_count[config] > 0:
         entry.idle_count[config] -= 1
