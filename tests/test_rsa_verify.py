@@ -3,13 +3,13 @@
 
 The compiled core reads an RSA public key into libcrypto once (at the key
 object's second verify) and keeps a verification context per padding and
-hash; these tests hold it to
-cryptography's answers (through PyJWT): every algorithm and several key
-sizes and exponents, signatures corrupted in every way that reaches the
-RSA operation, PSS salts of other lengths, signatures moved between
-paddings and hashes, one key used with all six set-ups in turn, many
-threads verifying with one key at once, keys evicted from the core's
-cache, and libcrypto's error queue left empty after a failure.
+hash; these tests hold it to cryptography's answers (through PyJWT): every
+algorithm, several key sizes and exponents, signatures corrupted in every
+way that reaches the RSA operation, PSS salts of other lengths, signatures
+moved between paddings and hashes, one key used with all six set-ups in
+turn, a key object used once and then again, many threads verifying with
+one key at once, keys evicted from the core's cache, and libcrypto's error
+queue left empty after a failure.
 """
 
 from __future__ import annotations
